@@ -1,0 +1,157 @@
+"""Turn a Document's blocks into claims: split prose into sentences, give each its flags.
+
+The rule for flags (and citations) is positional: a flag belongs to the claim it follows.
+Readers anchor a flag right after the last visible character before it, so a flag after a
+sentence's full stop has the offset of that sentence's end and a mid-sentence flag an offset
+inside it; either way it goes to the last sentence that starts before the flag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+
+from audit.model import SECTION_SEPARATOR, Block, Citation, Claim, Document, Flag
+from audit.sentences import split_sentences
+
+_QUOTES = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "«": '"',
+        "»": '"',
+        "‘": "'",
+        "’": "'",
+        "′": "'",
+        "″": '"',
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "−": "-",
+        "\u00a0": " ",
+    }
+)
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCT = re.compile(r"^[\s\"'(\[]+|[\s\"'.,;:)\]]+$")
+_HAS_WORD = re.compile(r"\w")
+#: Blocks that are one claim each, never split into sentences.
+UNSPLIT_KINDS = frozenset({"infobox", "table-row"})
+
+
+def normalize_text(text: str) -> str:
+    """Fold a claim's text for comparison: Unicode, case, quotes, dashes, spacing, end marks."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    text = _SPACES.sub(" ", text)
+    return _EDGE_PUNCT.sub("", text)
+
+
+def claim_id(text: str, occurrence: int = 1) -> str:
+    """Stable id of a claim: a hash of its normalised text, `-N` for the N-th repeat."""
+    digest = hashlib.blake2b(normalize_text(text).encode("utf-8"), digest_size=5).hexdigest()
+    return f"c-{digest}" if occurrence == 1 else f"c-{digest}-{occurrence}"
+
+
+def _is_label(block: Block) -> bool:
+    """An infobox sub-heading such as "Supported by:" labels the lines below; it claims nothing."""
+    text = block.text.strip()
+    return block.kind == "infobox" and text.endswith(":") and len(text) < 60 and not block.flags
+
+
+def _is_attribution(text: str) -> bool:
+    """ "— Name" after a block quote says who spoke; it is not a claim of its own."""
+    return text[:1] in "—―" and len(text) < 150
+
+
+def _spans(block: Block) -> list[tuple[int, int]]:
+    if block.kind in UNSPLIT_KINDS:
+        return [(0, len(block.text))] if block.text.strip() and not _is_label(block) else []
+    spans = split_sentences(block.text)
+    if block.kind == "quote":
+        spans = [span for span in spans if not _is_attribution(block.text[span[0] : span[1]])]
+    return spans
+
+
+def _owner(starts: list[int], offset: int) -> int:
+    """Index of the last span starting before `offset` (the claim a marker follows)."""
+    return max(bisect_left(starts, offset) - 1, 0)
+
+
+def _claim_kind(block_kind: str) -> str:
+    return {"paragraph": "sentence", "table-row": "list-item"}.get(block_kind, block_kind)
+
+
+def split_block(block: Block) -> list[tuple[str, tuple[Flag, ...], tuple[Citation, ...]]]:
+    """Claims of one block as (text, flags with claim offsets, citations)."""
+    spans = _spans(block)
+    if not spans:
+        return []
+    # Sentences without a word ("—", "…") cannot be claims; fold them into a neighbour.
+    merged: list[tuple[int, int]] = []
+    pending_start: int | None = None
+    for start, end in spans:
+        if not _HAS_WORD.search(block.text[start:end]):
+            if merged:
+                merged[-1] = (merged[-1][0], end)
+            elif pending_start is None:
+                pending_start = start
+            continue
+        if pending_start is not None:
+            start, pending_start = pending_start, None
+        merged.append((start, end))
+    if not merged:
+        return []
+    starts = [start for start, _ in merged]
+    flags: list[list[Flag]] = [[] for _ in merged]
+    cites: list[list[Citation]] = [[] for _ in merged]
+    for flag in block.flags:
+        index = _owner(starts, flag.offset)
+        start, end = merged[index]
+        offset = min(max(flag.offset, start), end) - start
+        flags[index].append(
+            Flag(flag.type, flag.label, offset, flag.date, flag.reason, flag.template)
+        )
+    for ref in block.refs:
+        cites[_owner(starts, ref.offset)].append(ref.citation)
+    return [
+        (block.text[start:end], tuple(flags[index]), tuple(_unique(cites[index])))
+        for index, (start, end) in enumerate(merged)
+    ]
+
+
+def _unique(citations: Iterable[Citation]) -> list[Citation]:
+    seen: set[Citation] = set()
+    result = []
+    for citation in citations:
+        if citation not in seen:
+            seen.add(citation)
+            result.append(citation)
+    return result
+
+
+def split_claims(document: Document) -> list[Claim]:
+    """All claims of a document in reading order, with stable ids."""
+    claims: list[Claim] = []
+    seen: Counter[str] = Counter()
+    for block in document.blocks:
+        section = SECTION_SEPARATOR.join(block.section)
+        for text, flags, citations in split_block(block):
+            base = claim_id(text)
+            seen[base] += 1
+            claims.append(
+                Claim(
+                    id=claim_id(text, seen[base]),
+                    section=section,
+                    kind=_claim_kind(block.kind),
+                    text=text,
+                    flags=flags,
+                    citations=citations,
+                    anchor=block.anchor,
+                    section_index=block.section_index,
+                )
+            )
+    return claims

@@ -1,0 +1,245 @@
+"""Report rows: one flat, ordered record per claim and the counts, shared by both outputs.
+
+report.json and report.html both read from here, so they can never disagree on a count or an
+order. Also the URL rules: links to the wiki, and which URLs are safe to put in an href.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from urllib.parse import quote, urlsplit
+
+from audit.catalogue import canonical_label, severity_of
+from audit.model import Citation, ClaimCheck, DiffOp, DocumentCheck
+
+#: Claim statuses in report order, as report.json spells them.
+CLAIM_STATUSES = ("unchanged", "reworded", "removed", "added", "unchecked")
+#: Flag statuses in report order, as report.json spells them.
+FLAG_STATUSES = ("open", "resolved", "removed", "new")
+
+# NOTE: browsers drop tabs and newlines inside a URL, so "java\tscript:" would still run.
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    """One flag of a claim as both reports show it."""
+
+    type: str
+    label: str
+    """Canonical label from the catalogue (old labels are folded into the current one)."""
+    status: str
+    """`open`, `resolved`, `removed` or `new`."""
+    cited: bool
+    date: str | None
+    severity: int
+    """1..4, see catalogue.SEVERITY_NAMES."""
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One claim of the report: a snapshot claim with its fate, or a claim added since."""
+
+    id: str
+    section: str
+    """Snapshot section (current section for an added claim): where editors look for it."""
+    kind: str
+    text: str
+    status: str
+    current_text: str | None
+    current_section: str | None
+    similarity: float
+    moved: bool
+    flags: tuple[FlagRow, ...]
+    citations: tuple[Citation, ...]
+    """The current claim's citations, or the snapshot's when there is no current claim."""
+    diff: tuple[DiffOp, ...]
+    in_snapshot: bool
+
+    @property
+    def snapshot_flagged(self) -> bool:
+        """The snapshot claim carried at least one flag (new flags do not count)."""
+        return self.in_snapshot and any(flag.status != "new" for flag in self.flags)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Weak or changed: shown in full in the HTML report, not collapsed."""
+        return bool(self.flags) or self.moved or self.status in ("reworded", "removed", "added")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Totals of one document (or of the whole run); field names are report.json's."""
+
+    claims: int = 0
+    flagged: int = 0
+    open_flags: int = 0
+    resolved_flags: int = 0
+    resolved_cited: int = 0
+    removed_flags: int = 0
+    new_flags: int = 0
+    unchanged: int = 0
+    reworded: int = 0
+    removed: int = 0
+    added: int = 0
+    moved: int = 0
+    unchecked: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    def as_dict(self) -> dict[str, int]:
+        """The `summary` object of report.json."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+# --- rows -------------------------------------------------------------------------------------
+
+
+def _flag_rows(check: ClaimCheck) -> tuple[FlagRow, ...]:
+    match = check.match
+    if not check.flags and match.status == "unchecked" and match.snapshot is not None:
+        # Offline runs compare nothing, so the checker may leave FlagChecks out; the snapshot's
+        # own flags are then still open as far as anyone knows.
+        return tuple(
+            FlagRow(f.type, canonical_label(f.type), "open", False, f.date, severity_of(f.type))
+            for f in match.snapshot.flags
+        )
+    return tuple(
+        FlagRow(
+            fc.flag.type,
+            canonical_label(fc.flag.type),
+            fc.status,
+            fc.cited,
+            fc.flag.date,
+            severity_of(fc.flag.type),
+        )
+        for fc in check.flags
+    )
+
+
+def _row(check: ClaimCheck) -> ClaimRow:
+    match = check.match
+    base = match.snapshot or match.current
+    if base is None:
+        raise ValueError("a ClaimMatch needs a snapshot or a current claim")
+    current = match.current
+    return ClaimRow(
+        id=base.id,
+        section=base.section,
+        kind=base.kind,
+        text=base.text,
+        status=match.status,
+        current_text=current.text if current is not None else None,
+        current_section=current.section if current is not None else None,
+        similarity=round(match.similarity, 3),
+        moved=match.moved,
+        flags=_flag_rows(check),
+        citations=(current or base).citations,
+        diff=match.diff,
+        in_snapshot=match.snapshot is not None,
+    )
+
+
+def _sections(check: ClaimCheck) -> set[str]:
+    return {c.section for c in (check.match.snapshot, check.match.current) if c is not None}
+
+
+def order_claims(checks: Sequence[ClaimCheck]) -> list[ClaimCheck]:
+    """Snapshot order, each added claim after the claim it follows or at the end of its section.
+
+    The checker may emit an added claim in place (right after its predecessor) or at the end;
+    an added claim stays where it is only when the entry before it shares its section.
+    """
+    placed: list[ClaimCheck] = []
+    deferred: list[tuple[str, ClaimCheck]] = []
+    for check in checks:
+        current = check.match.current
+        if check.match.snapshot is None and current is not None:
+            if placed and current.section in _sections(placed[-1]):
+                placed.append(check)
+            else:
+                deferred.append((current.section, check))
+        else:
+            placed.append(check)
+    for section, check in deferred:
+        last = [i for i, other in enumerate(placed) if section in _sections(other)]
+        placed.insert(last[-1] + 1 if last else len(placed), check)
+    return placed
+
+
+def claim_rows(check: DocumentCheck) -> tuple[ClaimRow, ...]:
+    """Every claim of a document, snapshot and added, in report order."""
+    return tuple(_row(claim) for claim in order_claims(check.claims))
+
+
+def count_rows(rows: Iterable[ClaimRow]) -> Counts:
+    """Totals of a document's rows."""
+    totals: dict[str, int] = dict.fromkeys(Counts().as_dict(), 0)
+    for row in rows:
+        totals["claims"] += row.in_snapshot
+        totals["flagged"] += row.snapshot_flagged
+        totals["moved"] += row.moved
+        if row.status in CLAIM_STATUSES:
+            totals[row.status] += 1
+        for flag in row.flags:
+            key = f"{flag.status}_flags"
+            if key in totals:
+                totals[key] += 1
+            totals["resolved_cited"] += flag.status == "resolved" and flag.cited
+    return Counts(**totals)
+
+
+# --- URLs -------------------------------------------------------------------------------------
+
+
+def _wiki_base(wiki: str) -> str:
+    return wiki.strip().rstrip("/")
+
+
+def article_url(wiki: str, title: str) -> str:
+    """Link to the live article: `{wiki}/wiki/{Title_with_underscores}`, percent-encoded."""
+    # NOTE: MediaWiki leaves these characters unescaped in its own links (wfUrlencode).
+    path = quote(title.strip().replace(" ", "_"), safe=";@$!*(),/~:")
+    return f"{_wiki_base(wiki)}/wiki/{path}"
+
+
+def revision_url(wiki: str, revision: int) -> str:
+    """Permanent link to one revision."""
+    return f"{_wiki_base(wiki)}/w/index.php?oldid={revision}"
+
+
+def diff_url(wiki: str, old: int, new: int) -> str:
+    """The wiki's own diff between the snapshot revision and the current one."""
+    return f"{_wiki_base(wiki)}/w/index.php?diff={new}&oldid={old}"
+
+
+def safe_href(url: str | None) -> str | None:
+    """`url` if a browser may follow it (absolute http/https), else None: show it as text."""
+    if not url or _CONTROL_CHARS.search(url):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def citation_domain(citation: Citation) -> str | None:
+    """The domain to show next to a citation: the reader's, or the URL's host without `www.`."""
+    if citation.domain:
+        return citation.domain
+    if not citation.url:
+        return None
+    try:
+        host = urlsplit(citation.url.strip()).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
