@@ -189,3 +189,18 @@ def test_golden_report(run: dict[str, Any]) -> None:
         )
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert scrubbed == golden
+
+
+def test_unknown_page_is_an_error_value_and_exit_2(tmp_path: Path) -> None:
+    """A title the wiki does not know: report written (status missing), exit 2, one error line."""
+    shutil.copy(SEED, tmp_path / "seed.txt")
+    with FakeWiki() as wiki:
+        extract = audit(tmp_path, "extract", "seed.txt", "--title", "No such article here")
+        assert extract.returncode == 0, extract.stderr
+        result = audit(tmp_path, "check", "--wiki", wiki.url, "--no-cache")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "No such article here" in errors[0]
+    assert "Traceback" not in result.stderr
+    report = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))
+    assert report["documents"][0]["status"] == "missing"
