@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 
 #: Severity scale used for ranking: 4 = accuracy disputed / verification failed,
@@ -575,6 +576,19 @@ BANNERS: tuple[FlagType, ...] = (
 
 CATALOGUE: tuple[FlagType, ...] = INLINE + BANNERS
 
+#: Wrappers that hold several banners in one box ({{Multiple issues|{{Refimprove}}{{POV}}}}).
+BANNER_CONTAINERS = frozenset(
+    {
+        "Multiple issues",
+        "Multiple Issues",
+        "Multipleissues",
+        "Article issues",
+        "Issues",
+        "Mi",
+        "Multiple problems",
+    }
+)
+
 #: Templates that look like flags in rendered output (`Inline-Template` class) but say
 #: nothing about a claim's sourcing; readers skip them silently.
 NOT_FLAGS = frozenset({"Sic", "ISBN missing", "Broken anchor", "Lang", "Nbsp", "Snd"})
@@ -628,6 +642,83 @@ def lookup_template(name: str) -> FlagType | None:
 def lookup_label(label: str) -> FlagType | None:
     """The inline flag a rendered label (`citation needed`, `undue weight? `) stands for."""
     return _indexes()[1].get(normalize_label(label))
+
+
+def is_banner_container(name: str) -> bool:
+    """True for {{Multiple issues}} and its redirects."""
+    return normalize_template_name(name) in BANNER_CONTAINERS
+
+
+@lru_cache(maxsize=1)
+def _banner_sentences() -> tuple[tuple[str, FlagType], ...]:
+    return tuple(
+        (normalize_label(label), flag_type) for flag_type in BANNERS for label in flag_type.labels
+    )
+
+
+def lookup_banner_text(text: str) -> FlagType | None:
+    """The banner whose rendered first sentence `text` starts with (plain-text copies)."""
+    folded = normalize_label(text)
+    for sentence, flag_type in _banner_sentences():
+        if folded.startswith(sentence.rstrip(".")):
+            return flag_type
+    return None
+
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+_FLAG_DATE = re.compile(
+    r"^\s*([A-Za-z]+)\.?,?\s+(\d{4})\s*$|^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$"
+)
+
+
+def parse_flag_date(value: str | None) -> date | None:
+    """The month a flag was dated (`date=March 2025`, `Mar 2025`, `2025-03`), as its 1st day."""
+    if not value:
+        return None
+    match = _FLAG_DATE.match(value)
+    if not match:
+        return None
+    try:
+        if match.group(1):
+            name = match.group(1).lower()
+            month = _MONTHS.get(name) or next(
+                (number for full, number in _MONTHS.items() if full.startswith(name[:3])), None
+            )
+            return date(int(match.group(2)), month, 1) if month else None
+        return date(int(match.group(3)), int(match.group(4)), 1)
+    except ValueError:
+        return None
+
+
+def flag_age_days(value: str | None, reference: str | None) -> int | None:
+    """Days from a flag's `date=` month to `reference` (an ISO timestamp), if both are known."""
+    dated = parse_flag_date(value)
+    if dated is None or not reference:
+        return None
+    try:
+        then = datetime.fromisoformat(reference.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+    return max((then - dated).days, 0)
 
 
 def by_type(type_id: str) -> FlagType | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from audit.claims import split_claims
 from audit.claimsfile import ClaimsDocument
 from audit.errors import AuditError, PageMissing, WikiUnreachable
-from audit.match import compare_claims, unchecked
+from audit.match import compare_banners, compare_claims, unchecked
 from audit.model import DocumentCheck, Revision
 from audit.readers import read_text_as
 from audit.wiki import WikiClient
@@ -33,6 +33,7 @@ def offline_check(document: ClaimsDocument, *, reason: str | None = None) -> Doc
         claims=unchecked(document.claims),
         error=reason,
         warnings=warnings,
+        banners=compare_banners(document.banners, None),
     )
 
 
@@ -46,6 +47,7 @@ def _failed(document: ClaimsDocument, status: str, error: str) -> DocumentCheck:
         current=None,
         claims=unchecked(document.claims),
         error=error,
+        banners=compare_banners(document.banners, None),
     )
 
 
@@ -94,6 +96,7 @@ def check_document(
         current=current,
         claims=compare_claims(document.claims, current_claims),
         warnings=warnings,
+        banners=compare_banners(document.banners, current_document.banners),
     )
 
 

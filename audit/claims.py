@@ -18,26 +18,23 @@ from collections.abc import Iterable
 from audit.model import SECTION_SEPARATOR, Block, Citation, Claim, Document, Flag
 from audit.sentences import split_sentences
 
-_QUOTES = str.maketrans(
-    {
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "«": '"',
-        "»": '"',
-        "‘": "'",
-        "’": "'",
-        "′": "'",
-        "″": '"',
-        "–": "-",
-        "—": "-",
-        "‒": "-",
-        "−": "-",
-        "\u00a0": " ",
-    }
+# Typographic variants folded for comparison (copies and the wiki differ in these).
+_FOLDS = (
+    ("“", '"'),
+    ("”", '"'),
+    ("„", '"'),
+    ("«", '"'),
+    ("»", '"'),
+    ("‘", "'"),
+    ("’", "'"),
+    ("′", "'"),
+    ("″", '"'),
+    ("–", "-"),
+    ("—", "-"),
+    ("‒", "-"),
+    ("−", "-"),
+    ("\u00a0", " "),
 )
-_SPACES = re.compile(r"\s+")
-_EDGE_PUNCT = re.compile(r"^[\s\"'(\[]+|[\s\"'.,;:)\]]+$")
 _HAS_WORD = re.compile(r"\w")
 #: Blocks that are one claim each, never split into sentences.
 UNSPLIT_KINDS = frozenset({"infobox", "table-row"})
@@ -45,14 +42,26 @@ UNSPLIT_KINDS = frozenset({"infobox", "table-row"})
 
 def normalize_text(text: str) -> str:
     """Fold a claim's text for comparison: Unicode, case, quotes, dashes, spacing, end marks."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    text = _SPACES.sub(" ", text)
-    return _EDGE_PUNCT.sub("", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        for variant, plain in _FOLDS:
+            if variant in text:
+                text = text.replace(variant, plain)
+    # NOTE: str methods, not a regex with `$`: this runs for every claim of every page.
+    text = " ".join(text.casefold().split())
+    return text.lstrip("\"'([").rstrip("\"'.,;:)]")
 
 
 def claim_id(text: str, occurrence: int = 1) -> str:
     """Stable id of a claim: a hash of its normalised text, `-N` for the N-th repeat."""
-    digest = hashlib.blake2b(normalize_text(text).encode("utf-8"), digest_size=5).hexdigest()
+    return _id_from_digest(_digest(text), occurrence)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(normalize_text(text).encode("utf-8"), digest_size=5).hexdigest()
+
+
+def _id_from_digest(digest: str, occurrence: int) -> str:
     return f"c-{digest}" if occurrence == 1 else f"c-{digest}-{occurrence}"
 
 
@@ -85,8 +94,14 @@ def _claim_kind(block_kind: str) -> str:
     return {"paragraph": "sentence", "table-row": "list-item"}.get(block_kind, block_kind)
 
 
-def split_block(block: Block) -> list[tuple[str, tuple[Flag, ...], tuple[Citation, ...]]]:
-    """Claims of one block as (text, flags with claim offsets, citations)."""
+def split_block(
+    block: Block,
+) -> list[tuple[str, tuple[Flag, ...], tuple[Citation, ...], tuple[Citation, ...]]]:
+    """Claims of one block: (text, flags at claim offsets, own citations, paragraph citations).
+
+    A reference supports the sentence it follows and the sentences before it back to the
+    previous reference; those earlier sentences get it as a paragraph citation.
+    """
     spans = _spans(block)
     if not spans:
         return []
@@ -117,8 +132,16 @@ def split_block(block: Block) -> list[tuple[str, tuple[Flag, ...], tuple[Citatio
         )
     for ref in block.refs:
         cites[_owner(starts, ref.offset)].append(ref.citation)
+    own = [tuple(_unique(found)) for found in cites]
+    inherited: list[tuple[Citation, ...]] = [()] * len(merged)
+    carried: tuple[Citation, ...] = ()
+    for index in range(len(merged) - 1, -1, -1):
+        if own[index]:
+            carried = own[index]
+        else:
+            inherited[index] = carried
     return [
-        (block.text[start:end], tuple(flags[index]), tuple(_unique(cites[index])))
+        (block.text[start:end], tuple(flags[index]), own[index], inherited[index])
         for index, (start, end) in enumerate(merged)
     ]
 
@@ -139,12 +162,12 @@ def split_claims(document: Document) -> list[Claim]:
     seen: Counter[str] = Counter()
     for block in document.blocks:
         section = SECTION_SEPARATOR.join(block.section)
-        for text, flags, citations in split_block(block):
-            base = claim_id(text)
-            seen[base] += 1
+        for text, flags, citations, paragraph_citations in split_block(block):
+            digest = _digest(text)
+            seen[digest] += 1
             claims.append(
                 Claim(
-                    id=claim_id(text, seen[base]),
+                    id=_id_from_digest(digest, seen[digest]),
                     section=section,
                     kind=_claim_kind(block.kind),
                     text=text,
@@ -152,6 +175,7 @@ def split_claims(document: Document) -> list[Claim]:
                     citations=citations,
                     anchor=block.anchor,
                     section_index=block.section_index,
+                    paragraph_citations=paragraph_citations,
                 )
             )
     return claims

@@ -32,7 +32,7 @@ from ruamel.yaml.events import (
 from audit.atomic import write_text_atomic
 from audit.claims import normalize_text
 from audit.errors import ClaimsFileError
-from audit.model import CLAIM_KINDS, Citation, Claim, Flag
+from audit.model import CLAIM_KINDS, SECTION_SEPARATOR, Banner, Citation, Claim, Flag
 
 SCHEMA_VERSION = 1
 TRIAGE_STATUSES = ("open", "fixed", "waived", "false-positive", "assigned")
@@ -97,6 +97,8 @@ class ClaimsDocument:
     triage: Mapping[str, Triage]
     """Triage of every claim, by claim id (the default `Triage()` where the file has none)."""
     orphaned: tuple[OrphanedClaim, ...] = ()
+    banners: tuple[Banner, ...] = ()
+    """Article and section banners of the snapshot (they cover every claim in scope)."""
 
 
 @dataclass(frozen=True)
@@ -327,6 +329,14 @@ _CLAIM_KEYS = {
 _FLAG_KEYS = {"type": str, "label": str, "offset": int, "date": str, "reason": str, "template": str}
 _CITATION_KEYS = {f.name: bool if f.name == "dead" else str for f in dataclasses.fields(Citation)}
 _ORPHAN_KEYS = {"id": str, "section": str, "text": str}
+_BANNER_KEYS = {
+    "type": str,
+    "scope": str,
+    "section": str,
+    "template": str,
+    "date": str,
+    "reason": str,
+}
 
 
 def _describe(value: Any) -> str:
@@ -472,7 +482,21 @@ def _read_document(check: _Checker, node: CommentedMap, label: str) -> ClaimsDoc
         )
         for index, item in enumerate(check.items(node, "orphaned", label, required=False))
     )
-    return ClaimsDocument(title, wiki, snapshot, tuple(claims), MappingProxyType(triage), orphaned)
+    banners = tuple(
+        _read_banner(check, item, f"{label}.banners[{index}]")
+        for index, item in enumerate(check.items(node, "banners", label, required=False))
+    )
+    return ClaimsDocument(
+        title, wiki, snapshot, tuple(claims), MappingProxyType(triage), orphaned, banners
+    )
+
+
+def _read_banner(check: _Checker, node: CommentedMap, label: str) -> Banner:
+    values = check.fields(node, _BANNER_KEYS, label, required=("type", "scope"))
+    if values["scope"] not in ("article", "section"):
+        check.fail(f"{label}.scope must be 'article' or 'section'", node, "scope")
+    section = tuple(values.pop("section").split(SECTION_SEPARATOR)) if values["section"] else ()
+    return Banner(section=section, **values)
 
 
 def _read_claim(check: _Checker, node: CommentedMap, label: str) -> Claim:
@@ -491,11 +515,21 @@ def _read_claim(check: _Checker, node: CommentedMap, label: str) -> Claim:
         if flag["offset"] < 0:
             check.fail(f"{where}.offset must not be negative", item, "offset")
         flags.append(Flag(**flag))
+    citations = _read_citations(check, node, "citations", label)
+    paragraph_citations = _read_citations(check, node, "paragraph_citations", label)
+    return Claim(
+        **values, flags=tuple(flags), citations=citations, paragraph_citations=paragraph_citations
+    )
+
+
+def _read_citations(
+    check: _Checker, node: CommentedMap, key: str, label: str
+) -> tuple[Citation, ...]:
     citations = []
-    for index, item in enumerate(check.items(node, "citations", label, required=False)):
-        citation = check.fields(item, _CITATION_KEYS, f"{label}.citations[{index}]")
+    for index, item in enumerate(check.items(node, key, label, required=False)):
+        citation = check.fields(item, _CITATION_KEYS, f"{label}.{key}[{index}]")
         citations.append(Citation(**{**citation, "dead": bool(citation["dead"])}))
-    return Claim(**values, flags=tuple(flags), citations=tuple(citations))
+    return tuple(citations)
 
 
 def _read_triage(check: _Checker, node: CommentedMap, label: str) -> Triage:
@@ -551,15 +585,7 @@ def _claim_values(claim: Claim) -> dict[str, Any]:
         )
         for f in claim.flags
     )
-    # Only citation keys with a value: copies lose most fields, and empty keys are noise.
-    citations = CommentedSeq(
-        _flow(
-            (f.name, getattr(c, f.name))
-            for f in dataclasses.fields(Citation)
-            if getattr(c, f.name) not in (None, "", False)
-        )
-        for c in claim.citations
-    )
+    citations = _citation_seq(claim.citations)
     return {
         "id": claim.id,
         "section": claim.section,
@@ -567,9 +593,35 @@ def _claim_values(claim: Claim) -> dict[str, Any]:
         "text": claim.text,
         "flags": flags,
         "citations": citations,
+        "paragraph_citations": (
+            _citation_seq(claim.paragraph_citations) if claim.paragraph_citations else None
+        ),
         "anchor": claim.anchor,
         "section_index": claim.section_index,
     }
+
+
+def _citation_seq(citations: Iterable[Citation]) -> CommentedSeq:
+    # Only citation keys with a value: copies lose most fields, and empty keys are noise.
+    return CommentedSeq(
+        _flow(
+            (f.name, getattr(c, f.name))
+            for f in dataclasses.fields(Citation)
+            if getattr(c, f.name) not in (None, "", False)
+        )
+        for c in citations
+    )
+
+
+def _banner_seq(banners: Iterable[Banner]) -> CommentedSeq:
+    return CommentedSeq(
+        _flow(
+            [("type", b.type), ("scope", b.scope)]
+            + ([("section", SECTION_SEPARATOR.join(b.section))] if b.section else [])
+            + [(key, getattr(b, key)) for key in ("template", "date", "reason") if getattr(b, key)]
+        )
+        for b in banners
+    )
 
 
 def _set(node: CommentedMap, key: str, value: Any, *, before: str | None = None) -> None:
@@ -640,7 +692,13 @@ def _document_node(cf: ClaimsFile, title: str, wiki: str) -> CommentedMap | None
 
 
 def upsert_document(
-    cf: ClaimsFile, *, title: str, wiki: str, snapshot: Snapshot, claims: Sequence[Claim]
+    cf: ClaimsFile,
+    *,
+    title: str,
+    wiki: str,
+    snapshot: Snapshot,
+    claims: Sequence[Claim],
+    banners: Sequence[Banner] = (),
 ) -> MergeReport:
     """Write (or replace) one document's claims, keeping every non-default triage editors made.
 
@@ -656,6 +714,10 @@ def upsert_document(
         )
         cf.tree["documents"].append(node)
     _set_snapshot(node, snapshot)
+    if banners:
+        _set(node, "banners", _banner_seq(banners), before="claims")
+    elif "banners" in node:
+        del node["banners"]
     if node.get("orphaned") is None:
         node["orphaned"] = CommentedSeq()
     previous = (

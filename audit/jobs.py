@@ -86,6 +86,7 @@ def extract(
         wiki=wiki,
         snapshot=Snapshot(document.timestamp, document.revision, document.source),
         claims=claims,
+        banners=document.banners,
     )
     save_claims_file(claims_file, path)
     return ExtractResult(document, claims, merge, path)

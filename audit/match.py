@@ -19,7 +19,7 @@ from rapidfuzz.process import cdist
 from scipy.optimize import linear_sum_assignment
 
 from audit.claims import normalize_text
-from audit.model import Claim, ClaimCheck, ClaimMatch, DiffOp, FlagCheck
+from audit.model import Banner, BannerCheck, Claim, ClaimCheck, ClaimMatch, DiffOp, FlagCheck
 
 #: Minimum similarity (0..1, rapidfuzz's normalised Indel ratio) for "the same claim, reworded".
 REWORD_THRESHOLD = 0.62
@@ -290,6 +290,8 @@ def check_flags(match: ClaimMatch) -> tuple[FlagCheck, ...]:
     if current is None:
         assert snapshot is not None
         return tuple(FlagCheck(flag, "removed", False) for flag in snapshot.flags)
+    # "Cited" means a reference now follows the claim itself; a reference further on in the
+    # paragraph (paragraph_citations) may cover it too, and the report shows that separately.
     cited = bool(current.citations)
     if snapshot is None:
         return tuple(FlagCheck(flag, "new", cited) for flag in current.flags)
@@ -321,4 +323,32 @@ def unchecked(snapshot: Sequence[Claim]) -> tuple[ClaimCheck, ...]:
     for claim in snapshot:
         match = ClaimMatch("unchecked", claim, None, 0.0)
         checks.append(ClaimCheck(match, check_flags(match)))
+    return tuple(checks)
+
+
+def compare_banners(
+    snapshot: Sequence[Banner], current: Sequence[Banner] | None
+) -> tuple[BannerCheck, ...]:
+    """Each banner open (still there), resolved (gone) or new; `current=None` when offline."""
+    if current is None:
+        return tuple(BannerCheck(banner, "open") for banner in snapshot)
+
+    def key(banner: Banner) -> tuple[str, str, str]:
+        leaf = normalize_text(banner.section[-1]) if banner.section else ""
+        return banner.type, banner.scope, leaf
+
+    remaining = Counter(key(banner) for banner in current)
+    checks = []
+    for banner in snapshot:
+        if remaining[key(banner)] > 0:
+            remaining[key(banner)] -= 1
+            checks.append(BannerCheck(banner, "open"))
+        else:
+            checks.append(BannerCheck(banner, "resolved"))
+    seen = Counter(key(banner) for banner in snapshot)
+    for banner in current:
+        if seen[key(banner)] > 0:
+            seen[key(banner)] -= 1
+        else:
+            checks.append(BannerCheck(banner, "new"))
     return tuple(checks)

@@ -66,6 +66,32 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class Banner:
+    """A maintenance banner ({{More citations needed}}, {{Unreferenced section}}, ...).
+
+    Not an inline flag: it covers every claim of its scope, the article or one section.
+    """
+
+    type: str
+    """Catalogue type id, e.g. `more-citations-needed`."""
+    scope: str
+    """`article` or `section`."""
+    section: tuple[str, ...] = ()
+    """Heading path of the section it covers (empty for the article)."""
+    template: str | None = None
+    """Template name as written, when the source shows it."""
+    date: str | None = None
+    reason: str | None = None
+
+    def covers(self, section: str) -> bool:
+        """True if a claim in `section` (heading path joined by ' › ') is in this banner's scope."""
+        if self.scope == "article":
+            return True
+        path = SECTION_SEPARATOR.join(self.section)
+        return section == path or section.startswith(path + SECTION_SEPARATOR)
+
+
+@dataclass(frozen=True, slots=True)
 class Ref:
     """A citation anchored at a character offset of its block's text."""
 
@@ -107,6 +133,13 @@ class Document:
     """Revision id, if the document says (Parsoid and saved pages do)."""
     source: str | None = None
     """File name or URL the document was read from."""
+    banners: tuple[Banner, ...] = ()
+    """Article and section banners, in document order."""
+
+
+#: Claim kinds that make a checkable statement needing a citation of its own (infobox lines
+#: and captions repeat cited body text; WP:LEADCITE exempts the lead).
+CITABLE_KINDS = ("sentence", "list-item", "quote")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +157,29 @@ class Claim:
     flags: tuple[Flag, ...] = ()
     """Flags on this claim, offsets into `text`."""
     citations: tuple[Citation, ...] = ()
-    """Citations backing this claim."""
+    """Citations that directly follow this claim."""
     anchor: str | None = None
     """HTML id of the paragraph the claim sits in, when known."""
     section_index: int | None = None
     """Edit-section number, when known."""
+    paragraph_citations: tuple[Citation, ...] = ()
+    """Citations later in the same paragraph that cover this claim too (a reference supports
+    the sentences before it back to the previous reference)."""
+
+    @property
+    def supporting(self) -> tuple[Citation, ...]:
+        """Every citation that backs this claim: its own first, then the paragraph's."""
+        return self.citations + self.paragraph_citations
+
+    @property
+    def uncited(self) -> bool:
+        """A statement outside the lead that no reference backs."""
+        return (
+            self.kind in CITABLE_KINDS
+            and not self.citations
+            and not self.paragraph_citations
+            and self.section != LEAD_SECTION
+        )
 
     @property
     def leaf_section(self) -> str:
@@ -194,6 +245,14 @@ class ClaimCheck:
     flags: tuple[FlagCheck, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class BannerCheck:
+    """What became of an article/section banner: `open`, `resolved` or `new`."""
+
+    banner: Banner
+    status: str
+
+
 @dataclass(frozen=True)
 class DocumentCheck:
     """Result of checking one document of claims.yaml; failures are values, not exceptions."""
@@ -208,3 +267,5 @@ class DocumentCheck:
     claims: tuple[ClaimCheck, ...] = ()
     error: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    banners: tuple[BannerCheck, ...] = ()
+    """Banners of the snapshot and the current revision, with their fate."""

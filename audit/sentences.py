@@ -52,7 +52,9 @@ _NEXT_WORD = re.compile(r"[\"'“‘«(\[]?([\w']+)")
 
 def _ends_with_abbreviation(text: str, dot: int) -> bool:
     """True when the '.' at `dot` closes an abbreviation or an initial, not a sentence."""
-    match = _WORD_BEFORE.search(text, 0, dot)
+    # NOTE: a `$`-anchored search from 0 rescans the whole text for every candidate full
+    # stop (quadratic on long paragraphs); no word we care about is longer than 40 chars.
+    match = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
     if not match:
         return False
     word = match.group(1)
@@ -67,7 +69,7 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
 
 def _is_acronym_end(text: str, dot: int) -> bool:
     """True for the final dot of an acronym such as `U.S.` or `e.g.`."""
-    match = _WORD_BEFORE.search(text, 0, dot + 1)
+    match = _WORD_BEFORE.search(text, max(0, dot - 40), dot + 1)
     return bool(match and _ACRONYM.match(match.group(1)) and match.group(1).count(".") >= 2)
 
 

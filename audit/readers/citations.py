@@ -50,7 +50,7 @@ _ARCHIVE_HOSTS = (
     "webcitation.org",
     "ghostarchive.org",
 )
-_SPACES = re.compile(r"\s+")
+_SIMPLE_HOST = re.compile(r"^(?:https?:)?//([A-Za-z0-9.-]+)(?:[/?#:]|$)")
 TEXT_LIMIT = 300
 
 
@@ -58,20 +58,24 @@ def clean(value: str | None) -> str | None:
     """Collapse whitespace; empty becomes None."""
     if value is None:
         return None
-    value = _SPACES.sub(" ", value).strip()
-    return value or None
+    return " ".join(value.split()) or None
 
 
 def domain_of(url: str | None) -> str | None:
     """Lower-case host of a URL without `www.`; None for anything that is not a web URL."""
     if not url:
         return None
-    if url.startswith("//"):
-        url = "https:" + url
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return None
+    url = url.strip()
+    simple = _SIMPLE_HOST.match(url)
+    if simple:  # the common case, without urlsplit's cost (hundreds of citations per page)
+        host: str | None = simple.group(1)
+    else:
+        if url.startswith("//"):
+            url = "https:" + url
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            return None
     if not host or "." not in host:
         return None
     host = host.rstrip(".").lower()
@@ -97,10 +101,18 @@ def original_of_archive(url: str) -> str | None:
 
 def _first(params: Mapping[str, str], names: tuple[str, ...]) -> str | None:
     for name in names:
-        value = clean(params.get(name))
+        value = params.get(name)
         if value:
-            return value
+            value = clean(value)
+            if value:
+                return value
     return None
+
+
+#: Every cite-template parameter a `Citation` is built from.
+CITATION_PARAMS = frozenset(
+    (*_TITLE, *_PUBLISHER, *_DATE, *_ACCESS, *_ARCHIVE, *_URL, "url-status", "deadurl", "dead-url")
+)
 
 
 def citation_from_params(
@@ -123,8 +135,13 @@ def citation_from_params(
         archive_url=archive_url,
         dead=status in {"dead", "usurped", "unfit"} or dead_flag in {"yes", "true", "y"},
         name=name,
-        text=clean(text)[:TEXT_LIMIT] if clean(text) else None,
+        text=_excerpt(text),
     )
+
+
+def _excerpt(text: str | None) -> str | None:
+    cleaned = clean(text)
+    return cleaned[:TEXT_LIMIT] if cleaned else None
 
 
 def citation_from_link(
@@ -155,7 +172,7 @@ def citation_from_link(
         date=date,
         archive_url=archive_url,
         name=name,
-        text=clean(text)[:TEXT_LIMIT] if clean(text) else None,
+        text=_excerpt(text),
     )
 
 

@@ -10,26 +10,31 @@ number of references, flags and blocks, not to the size of the markup.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 
+import mwparserfromhell
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from audit.catalogue import lookup_label, lookup_template
-from audit.model import INFOBOX_SECTION, Citation, Document, Flag
-from audit.readers.citations import (
-    citation_from_link,
-    citation_from_params,
-    clean,
-    marked_dead,
+from audit.catalogue import is_banner_container, lookup_banner_text, lookup_template
+from audit.model import INFOBOX_SECTION, Banner, Citation, Document, Flag
+from audit.readers.citations import clean
+from audit.readers.footnotes import Footnote, collect_footnotes
+from audit.readers.inline import BlockBuilder, strip_invisible
+from audit.readers.markup import (
+    TEMPLATE_TARGET,
+    flag_from_node,
+    flat_params,
+    outermost,
+    remove,
+    select,
+    transclusion_data,
+    unescape_json_string,
 )
-from audit.readers.inline import BlockBuilder
 from audit.readers.sections import SectionTracker
 from audit.readers.text import snapshot_timestamp
 
 MARK, END = "\ue000", "\ue001"
-_TOKEN = re.compile("\ue000([BEHLSFR])([^\ue001]*)\ue001")
+_TOKEN = re.compile("\ue000([BEHLSFRN])([^\ue001]*)\ue001")
 
 # Elements that carry no article claims: page chrome, navigation, maintenance boxes,
 # hidden text, and reference lists (read before they are removed).
@@ -92,40 +97,10 @@ _KIND_CODES = {
 }
 _KINDS_BY_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 
-_TEMPLATE_TARGET = re.compile(r'"target":\{"wt":"((?:[^"\\]|\\.)*)"')
-_TOOLTIP_DATE = re.compile(r"\((\w+ \d{4})\)\s*$")
 _SECTION_PARAM = re.compile(r"[?&;]section=(\d+)")
 _REVISION_ABOUT = re.compile(r"/revision/(\d+)")
 _LEGACY_REVISION = re.compile(r'"wgRevisionId":\s*(\d+)')
-_WIKILINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
-_EXTLINK = re.compile(r"\[(?:https?:)?//\S+\s+([^\]]*)\]")
-_QUOTES_MARKUP = re.compile(r"'{2,}")
 _NOTE_TEXT = re.compile(r"^\[\s*\d+\s*\]$")
-_PARAM = re.compile(r'"([^"\\]{1,40})":\{"wt":"((?:[^"\\]|\\.)*)"')
-_CITE_TEMPLATE = re.compile(r"^\s*(?:cite|citation|vcite|vancite)\b", re.I)
-
-
-def select(node: LexborNode, selector: str) -> list[LexborNode]:
-    """`node.css(selector)` without repeats.
-
-    NOTE: lexbor returns a node once per matching selector of a comma-separated list
-    (`"ol.references, ol.mw-references"` lists `<ol class="mw-references references">` twice);
-    touching a node twice after decomposing it would crash, so every query goes through here.
-    """
-    seen: set[int] = set()
-    result = []
-    for found in node.css(selector):
-        key = found.mem_id
-        if key not in seen:
-            seen.add(key)
-            result.append(found)
-    return result
-
-
-@dataclass(frozen=True, slots=True)
-class _Footnote:
-    citation: Citation
-    flags: tuple[Flag, ...]
 
 
 def is_parsoid(content: str) -> bool:
@@ -145,17 +120,18 @@ def read_html(content: str, *, source: str | None = None, title: str | None = No
             title or page_title, "parsoid" if parsoid else "html", (), timestamp, revision, source
         )
     headings = _mark_headings(root, parsoid)
-    footnotes = _collect_footnotes(root, tree, parsoid)
-    for node in select(root, _REFERENCE_LISTS):
-        node.decompose()
+    footnotes = collect_footnotes(root, tree, parsoid)
+    remove(select(root, _REFERENCE_LISTS))
     flags: list[Flag] = []
     citations: list[Citation] = []
-    _mark_references(root, footnotes, parsoid, flags, citations)
-    _mark_flags(root, parsoid, flags)
-    for node in select(root, _NOISE):
-        node.decompose()
+    banners: list[list[Banner]] = []
+    _mark_banners(root, parsoid, banners)
+    _mark_references_and_flags(root, footnotes, parsoid, flags, citations)
+    remove(select(root, _NOISE))
     _mark_blocks(root)
-    blocks = _blocks_from_text(root.text(deep=True, separator=""), headings, flags, citations)
+    flat = strip_invisible(root.text(deep=True, separator=""))
+    found_banners: list[Banner] = []
+    blocks = _blocks_from_text(flat, headings, flags, citations, banners, found_banners)
     return Document(
         title=title or page_title,
         format="parsoid" if parsoid else "html",
@@ -163,6 +139,7 @@ def read_html(content: str, *, source: str | None = None, title: str | None = No
         timestamp=timestamp,
         revision=revision,
         source=source,
+        banners=tuple(found_banners),
     )
 
 
@@ -246,178 +223,130 @@ def _section_index(heading: LexborNode, parsoid: bool) -> int | None:
     return None
 
 
-# --- references ------------------------------------------------------------------------------
+# --- banners --------------------------------------------------------------------------------
+
+_BOX_CLASS = re.compile(r"\bbox-([A-Za-z0-9_%.'-]+)")
 
 
-def _collect_footnotes(
-    root: LexborNode, tree: LexborHTMLParser, parsoid: bool
-) -> dict[str, _Footnote]:
-    """Footnote id (`cite_note-…`) → its citation and the flags written inside it."""
-    footnotes: dict[str, _Footnote] = {}
-    bibliography: dict[str, LexborNode] | None = None
-    for item in select(root, "ol.references > li, ol.mw-references > li"):
-        note_id = item.attributes.get("id")
-        if not note_id:
-            continue
-        body = item.css_first(".mw-reference-text") or item.css_first(".reference-text") or item
-        flags = tuple(
-            flag
-            for flag in (_flag_from_node(node, parsoid) for node in body.css(".Inline-Template"))
-            if flag is not None
-        )
-        for node in body.css(".Inline-Template"):
-            node.decompose()
-        citation = _citation_from_node(body, parsoid, note_id)
-        if citation.url is None:
-            target = _short_cite_target(body)
-            if target:
-                if bibliography is None:
-                    bibliography = {
-                        node.attributes.get("id") or "": node
-                        for node in tree.css('cite[id^="CITEREF"]')
-                    }
-                full = bibliography.get(target)
-                if full is not None and full.parent is not None:
-                    resolved = _citation_from_node(full.parent, parsoid, note_id, cite=full)
-                    citation = Citation(
-                        url=resolved.url,
-                        domain=resolved.domain,
-                        title=resolved.title,
-                        publisher=resolved.publisher,
-                        date=resolved.date,
-                        access_date=resolved.access_date,
-                        archive_url=resolved.archive_url,
-                        dead=resolved.dead,
-                        name=citation.name,
-                        text=citation.text,
-                    )
-        if any(flag.type in ("dead-link", "permanent-dead-link") for flag in flags):
-            citation = marked_dead(citation)
-        footnotes[note_id] = _Footnote(citation, flags)
-    return footnotes
+def _mark_banners(root: LexborNode, parsoid: bool, banners: list[list[Banner]]) -> None:
+    """Replace each article/section message box by an N marker listing its banners."""
+    for node in outermost(select(root, ".ambox")):
+        found = _banners_of(node, parsoid)
+        if found:
+            banners.append(found)
+            node.replace_with(f"{MARK}N{len(banners) - 1}{END}")
 
 
-def _short_cite_target(body: LexborNode) -> str | None:
-    link = body.css_first('a[href*="#CITEREF"]')
-    if link is None:
+def _banners_of(node: LexborNode, parsoid: bool) -> list[Banner]:
+    """The banners one box stands for ({{Multiple issues}} holds several)."""
+    data = transclusion_data(node) if parsoid else None
+    if data:
+        target = TEMPLATE_TARGET.search(data)
+        name = unescape_json_string(target.group(1)) if target else ""
+        if is_banner_container(name):
+            inner = flat_params(data, target.end() if target else 0).get("1", "")
+            return [
+                banner
+                for template in mwparserfromhell.parse(inner).filter_templates(recursive=False)
+                if (banner := _banner(str(template.name), _template_args(template)))
+            ]
+        banner = _banner(name, flat_params(data, target.end() if target else 0))
+        if banner:
+            return [banner]
+    classes = node.attributes.get("class") or ""
+    box = _BOX_CLASS.search(classes)
+    if box and is_banner_container(box.group(1).replace("_", " ")):
+        return [
+            banner
+            for inner in select(node, ".ambox")
+            if inner.mem_id != node.mem_id
+            for banner in _banners_of(inner, False)
+        ]
+    date_node = node.css_first(".date")
+    date = date_node.text().strip() if date_node is not None else None
+    if box:
+        banner = _banner(box.group(1).replace("_", " "), {"date": date or ""})
+        if banner:
+            return [banner]
+    text_node = node.css_first(".mbox-text") or node
+    flag_type = lookup_banner_text(text_node.text(deep=True).strip())
+    if flag_type is not None:
+        return [Banner(flag_type.type, "article", date=date)]
+    return []
+
+
+def _template_args(template: mwparserfromhell.nodes.Template) -> dict[str, str]:
+    return {str(param.name).strip().lower(): str(param.value).strip() for param in template.params}
+
+
+def _banner(name: str, params: dict[str, str]) -> Banner | None:
+    flag_type = lookup_template(name)
+    if flag_type is None or flag_type.scope != "banner":
         return None
-    return (link.attributes.get("href") or "").rsplit("#", 1)[-1] or None
+    # Scope and section are filled in where the box stands, when the page text is rebuilt.
+    return Banner(
+        flag_type.type,
+        "article",
+        template=name.strip(),
+        date=params.get("date") or None,
+        reason=params.get("reason") or None,
+    )
 
 
-def _note_name(note_id: str) -> str | None:
-    """`cite_note-Kornelius-2013-4` → `Kornelius-2013`; anonymous refs have no name."""
-    name = note_id.removeprefix("cite_note-")
-    name = name.rsplit("-", 1)[0] if "-" in name else ""
-    return name or None
+# --- references and flags ----------------------------------------------------------------
 
 
-def _citation_from_node(
-    body: LexborNode, parsoid: bool, note_id: str, cite: LexborNode | None = None
-) -> Citation:
-    """Citation of a footnote: cite-template params (Parsoid), else the rendered citation."""
-    text = body.text(deep=True)[:600]
-    name = _note_name(note_id)
-    if parsoid:
-        params = _cite_params(body, cite)
-        if params is not None and any(params.values()):
-            return citation_from_params(params, name=name, text=text)
-    cite = cite or body.css_first("cite")
-    scope = cite or body
-    link = scope.css_first("a.external") or body.css_first("a.external")
-    url = link.attributes.get("href") if link is not None else None
-    if url and url.startswith("//"):
-        url = "https:" + url
-    coins_node = body.css_first("span.Z3988")
-    coins = coins_node.attributes.get("title") if coins_node is not None else None
-    link_title = link.text(deep=True) if link is not None and cite is not None else None
-    return citation_from_link(url, title=link_title, name=name, text=text, coins=coins)
-
-
-def _cite_params(body: LexborNode, cite: LexborNode | None) -> dict[str, str] | None:
-    """Parameters of the first cite template transcluded in a footnote (Parsoid `data-mw`)."""
-    candidates = [cite] if cite is not None else []
-    candidates += body.css("[data-mw]")
-    if cite is not None:
-        about = cite.attributes.get("about")
-        if about:
-            candidates += (body.parent or body).css(f'[about="{about}"][data-mw]')
-    for node in candidates:
-        data = node.attributes.get("data-mw") or ""
-        target = _TEMPLATE_TARGET.search(data)
-        if target and _CITE_TEMPLATE.match(_unescape(target.group(1))):
-            return _flat_params(data, target.end())
-    return None
-
-
-def _flat_params(data: str, start: int) -> dict[str, str]:
-    """Template parameters straight from the `data-mw` JSON text, without a JSON parse.
-
-    Cite templates keep every parameter as `"name":{"wt":"value"}`; nested templates only
-    appear inside the wikitext strings, so a flat scan is exact and much cheaper than
-    `json.loads` on a few hundred references per page.
-    """
-    params: dict[str, str] = {}
-    for match in _PARAM.finditer(data, start):
-        name = match.group(1).lower()
-        if name in params:
-            break  # a second template part begins
-        value = match.group(2)
-        if "\\" in value:
-            value = _unescape(value)
-        if "[" in value or "''" in value:
-            value = _wikitext_to_text(value)
-        params[name] = value
-    return params
-
-
-def _wikitext_to_text(value: str) -> str:
-    """Cheap wikitext → text for parameter values (links, bold/italic); full parse not needed."""
-    value = _WIKILINK.sub(r"\1", value)
-    value = _EXTLINK.sub(r"\1", value)
-    return _QUOTES_MARKUP.sub("", value)
-
-
-def _unescape(json_string: str) -> str:
-    try:
-        return str(json.loads(f'"{json_string}"'))
-    except ValueError:
-        return json_string
-
-
-def _mark_references(
+def _mark_references_and_flags(
     root: LexborNode,
-    footnotes: dict[str, _Footnote],
+    footnotes: dict[str, Footnote],
     parsoid: bool,
     flags: list[Flag],
     citations: list[Citation],
 ) -> None:
-    """Replace each reference marker by R (and F for flags written inside the reference)."""
-    nodes = select(root, "sup.reference, sup.mw-ref")
+    """Replace each reference by an R marker (plus F for flags written inside it) and each
+    inline flag by an F marker; drop explanatory notes and non-flag inline templates."""
+    nodes = outermost(select(root, "sup.reference, sup.mw-ref, .Inline-Template"))
+    references = [node for node in nodes if node.tag == "sup" and _is_reference(node)]
     defined = {
-        _ref_target(node) for node in nodes if '"body"' in (node.attributes.get("data-mw") or "")
+        _ref_target(node)
+        for node in references
+        if '"body"' in (node.attributes.get("data-mw") or "")
     }
     flagged: set[str] = set()
     for node in nodes:
-        target = _ref_target(node)
+        if not (node.tag == "sup" and _is_reference(node)):
+            flag = flag_from_node(node, parsoid)
+            if flag is None:
+                node.decompose()
+            else:
+                flags.append(flag)
+                node.replace_with(f"{MARK}F{len(flags) - 1}{END}")
+            continue
         if _is_note(node, parsoid):
             node.decompose()
             continue
-        footnote = footnotes.get(target or "")
-        markers = []
+        target = _ref_target(node) or ""
+        footnote = footnotes.get(target)
         if footnote is None:
-            citation = Citation(text=clean(node.text(deep=True)))
-            flag_list: tuple[Flag, ...] = ()
+            citation, flag_list = Citation(text=clean(node.text(deep=True))), ()
         else:
             citation, flag_list = footnote.citation, footnote.flags
         citations.append(citation)
-        markers.append(f"{MARK}R{len(citations) - 1}{END}")
-        is_definition = target in defined and '"body"' in (node.attributes.get("data-mw") or "")
+        markers = [f"{MARK}R{len(citations) - 1}{END}"]
+        # Flags inside a reused reference count once: where it is defined (Parsoid marks the
+        # defining use with a `body`), else at its first use.
+        is_definition = '"body"' in (node.attributes.get("data-mw") or "")
         if flag_list and target not in flagged and (is_definition or target not in defined):
-            flagged.add(target or "")
+            flagged.add(target)
             for flag in flag_list:
                 flags.append(flag)
                 markers.append(f"{MARK}F{len(flags) - 1}{END}")
         node.replace_with("".join(markers))
+
+
+def _is_reference(node: LexborNode) -> bool:
+    classes = node.attributes.get("class") or ""
+    return ("reference" in classes or "mw-ref" in classes) and "Inline-Template" not in classes
 
 
 def _ref_target(node: LexborNode) -> str | None:
@@ -432,89 +361,6 @@ def _is_note(node: LexborNode, parsoid: bool) -> bool:
         link = node.css_first("a[data-mw-group]")
         return link is not None or '"group"' in (node.attributes.get("data-mw") or "")
     return not _NOTE_TEXT.match(node.text(deep=True).strip())
-
-
-# --- flags -----------------------------------------------------------------------------------
-
-
-def _mark_flags(root: LexborNode, parsoid: bool, flags: list[Flag]) -> None:
-    """Replace each inline cleanup flag by an F marker; drop non-flag inline templates."""
-    for node in root.css(".Inline-Template"):
-        if node.parent is None:
-            continue
-        flag = _flag_from_node(node, parsoid)
-        if flag is None:
-            node.decompose()
-            continue
-        flags.append(flag)
-        node.replace_with(f"{MARK}F{len(flags) - 1}{END}")
-
-
-def _transclusion_data(node: LexborNode) -> str | None:
-    """`data-mw` of the transclusion a node belongs to (Parsoid puts it on the first sibling)."""
-    data = node.attributes.get("data-mw")
-    if data:
-        return data
-    about = node.attributes.get("about")
-    if not about:
-        return None
-    sibling = node.prev
-    while sibling is not None:
-        if sibling.tag != "-text":
-            if sibling.attributes.get("about") != about:
-                return None
-            data = sibling.attributes.get("data-mw")
-            if data:
-                return data
-        sibling = sibling.prev
-    return None
-
-
-def _flag_from_node(node: LexborNode, parsoid: bool) -> Flag | None:
-    """The flag an `Inline-Template` element stands for, or None if it is not a cleanup flag."""
-    label = clean(node.text(deep=True).replace("\u00a0", " ")) or ""
-    label = label.strip("[]").strip()
-    template = params = None
-    data = _transclusion_data(node) if parsoid else None
-    if data:
-        target = _TEMPLATE_TARGET.search(data)
-        template = _unescape(target.group(1)).strip() if target else None
-        if '"params"' in data:
-            params = _template_params(data)
-    flag_type = lookup_template(template) if template else None
-    if flag_type is None or flag_type.scope != "inline":
-        flag_type = lookup_label(label)
-    if flag_type is None:
-        return None
-    date = (params or {}).get("date")
-    if not date:
-        tooltip = node.css_first("span[title]")
-        match = _TOOLTIP_DATE.search(tooltip.attributes.get("title") or "") if tooltip else None
-        date = match.group(1) if match else None
-    return Flag(
-        type=flag_type.type,
-        label=label or flag_type.labels[0],
-        offset=0,
-        date=clean(date),
-        reason=clean((params or {}).get("reason")),
-        template=template,
-    )
-
-
-def _template_params(data: str) -> dict[str, str] | None:
-    try:
-        parts = json.loads(data).get("parts", [])
-    except (ValueError, AttributeError):
-        return None
-    for part in parts:
-        template = part.get("template") if isinstance(part, dict) else None
-        if template:
-            return {
-                str(key).strip().lower(): str(value.get("wt", ""))
-                for key, value in template.get("params", {}).items()
-                if isinstance(value, dict)
-            }
-    return None
 
 
 # --- blocks ----------------------------------------------------------------------------------
@@ -566,9 +412,7 @@ def _mark_infobox(table: LexborNode, handled: set[int]) -> None:
     """Infobox: labels dropped, every value line (cell, <br>, list item, div) a claim."""
     for node in table.css("*"):
         handled.add(node.mem_id)
-    for node in select(table, "th, caption, .infobox-above, .infobox-title"):
-        if node.parent is not None:
-            node.decompose()
+    remove(select(table, "th, caption, .infobox-above, .infobox-title"))
     for node in table.css("td"):
         _wrap(node, "infobox")
     for node in table.css("br"):
@@ -587,6 +431,8 @@ def _blocks_from_text(
     headings: list[tuple[int, str, int | None, str | None]],
     flags: list[Flag],
     citations: list[Citation],
+    banners: list[list[Banner]],
+    found_banners: list[Banner],
 ) -> list:
     """Rebuild blocks from the flattened text and its markers."""
     tracker = SectionTracker()
@@ -650,6 +496,19 @@ def _blocks_from_text(
             previous_or_current().add_flag(flags[int(value)])
         elif code == "R":
             previous_or_current().add_citation(citations[int(value)])
+        elif code == "N":
+            in_section = bool(tracker.path)
+            for banner in banners[int(value)]:
+                found_banners.append(
+                    Banner(
+                        banner.type,
+                        "section" if in_section else "article",
+                        tracker.section if in_section else (),
+                        banner.template,
+                        banner.date,
+                        banner.reason,
+                    )
+                )
     tail = text[position:]
     if tail.strip():
         current().add_text(tail)

@@ -14,6 +14,14 @@ from audit.model import Block, Citation, Flag, Ref
 
 _SPACE_RUN = re.compile(r"[\s\u00a0\u2009\u202f]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ODD_SPACES = ("  ", "\n", "\t", "\r", "\u00a0", "\u2009", "\u202f", "\x0b", "\x0c")
+
+
+def strip_invisible(text: str) -> str:
+    """Remove zero-width characters and soft hyphens; readers do it once per document."""
+    return text.translate(_INVISIBLE)
+
+
 _SENTENCE_END = ".!?\u2026"
 
 
@@ -34,9 +42,12 @@ class BlockBuilder:
         """Append visible text; runs of whitespace become one space, leading space is dropped."""
         if not text:
             return
-        text = _SPACE_RUN.sub(" ", text.translate(_INVISIBLE))
-        if not text:
-            return
+        # NOTE: readers strip invisible characters once per document (strip_invisible); here
+        # only whitespace runs are folded, and only when the chunk has any (most have none).
+        if any(odd in text for odd in _ODD_SPACES):
+            text = _SPACE_RUN.sub(" ", text)
+            if not text:
+                return
         if text[0] == " ":
             self.pending_space = True
             text = text[1:]

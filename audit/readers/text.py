@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from audit.catalogue import lookup_label
-from audit.model import INFOBOX_SECTION, LEAD_SECTION, Block, Citation, Document, Flag
-from audit.readers.inline import BlockBuilder
+from audit.catalogue import lookup_banner_text, lookup_label
+from audit.model import INFOBOX_SECTION, LEAD_SECTION, Banner, Block, Citation, Document, Flag
+from audit.readers.inline import BlockBuilder, strip_invisible
 from audit.readers.sections import is_end_matter
 from audit.sentences import split_sentences
 
@@ -49,6 +49,9 @@ _BOILERPLATE = tuple(
         r"^hide$",
         r"^Toggle the table of contents$",
         r"^This article is about .{0,120}\. For other uses, see",
+        r"^\(?Learn how and when to remove (?:this|these) (?:template )?messages?\)?$",
+        r"^Find sources: ",
+        r"^Please help (?:improve|update) this (?:article|section)",
     )
 )
 
@@ -136,20 +139,35 @@ def snapshot_timestamp(text: str) -> str | None:
 
 def read_text(content: str, *, source: str | None = None, title: str | None = None) -> Document:
     """Read a plain-text copy of an article into a `Document`."""
+    content = strip_invisible(content)
     timestamp = snapshot_timestamp(content)
     lines = _content_lines(content)
     doc_title, lines = _take_title(lines, title)
     lead_index = _first_prose_index(lines)
     infobox_lines = lines[:lead_index] if lead_index is not None else []
     body_lines = lines[lead_index:] if lead_index is not None else lines
-    blocks = _infobox_blocks(infobox_lines, doc_title) + _body_blocks(body_lines)
+    banners: list[Banner] = []
+    blocks = _infobox_blocks(infobox_lines, banners) + _body_blocks(body_lines, banners)
     return Document(
         title=doc_title,
         format="text",
         blocks=tuple(blocks),
         timestamp=timestamp,
         source=source,
+        banners=tuple(banners),
     )
+
+
+def _banner_line(visible: str, section: tuple[str, ...] | None, banners: list[Banner]) -> bool:
+    """Record a banner's first sentence ("This article needs additional citations …")."""
+    flag_type = lookup_banner_text(visible) if visible.startswith("This ") else None
+    if flag_type is None:
+        return False
+    if section is None:
+        banners.append(Banner(flag_type.type, "article"))
+    else:
+        banners.append(Banner(flag_type.type, "section", section))
+    return True
 
 
 def _content_lines(content: str) -> list[_Line | None]:
@@ -236,7 +254,7 @@ def _first_prose_index(lines: list[_Line | None]) -> int | None:
     return None
 
 
-def _infobox_blocks(lines: list[_Line | None], title: str | None) -> list[Block]:
+def _infobox_blocks(lines: list[_Line | None], banners: list[Banner]) -> list[Block]:
     blocks: list[Block] = []
     for line in lines:
         if line is None:
@@ -245,7 +263,7 @@ def _infobox_blocks(lines: list[_Line | None], title: str | None) -> list[Block]
         text = _GLUED_LABEL.sub("", text)
         builder = _strip_markers(text)
         visible = builder.text
-        if not visible:
+        if not visible or _banner_line(visible, None, banners):
             continue
         is_label = visible.lower() in _LABEL_ONLY or (visible.endswith(":") and len(visible) < 60)
         if is_label and not builder.flags:
@@ -290,7 +308,7 @@ def _is_terminated(builder: BlockBuilder) -> bool:
     return text[-1:] in _TERMINAL
 
 
-def _body_blocks(lines: list[_Line | None]) -> list[Block]:
+def _body_blocks(lines: list[_Line | None], banners: list[Banner]) -> list[Block]:
     blocks: list[Block] = []
     section: tuple[str, ...] = (LEAD_SECTION,)
     runs = _runs(lines)
@@ -308,6 +326,8 @@ def _body_blocks(lines: list[_Line | None]) -> list[Block]:
         short_run = len(run) > 1 and all(len(visible) < 200 for visible in visibles)
         for line, builder, visible in zip(run, builders, visibles):
             if not visible or _ATTRIBUTION.match(line.text):
+                continue
+            if _banner_line(visible, None if section == (LEAD_SECTION,) else section, banners):
                 continue
             kind = _body_kind(
                 line, builder, visible, short_run, previous_was_heading and line is run[0]

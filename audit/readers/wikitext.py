@@ -1,110 +1,131 @@
-"""Wikitext → Document, with mwparserfromhell (the field's lossless wikitext parser).
+"""Wikitext → Document, from mwparserfromhell's token stream (see wikitokens.py for why).
 
-Templates are not expanded (that needs the wiki); we render the common text-producing ones
-(`{{lang}}`, `{{convert}}`, `{{nowrap}}`, ...), read flags, infoboxes, quotes and references,
-and drop the rest, so the claim text is close to what readers see.
+Templates are not expanded (that needs the wiki): we read flags, infoboxes, quotes and
+references, render the common text-producing templates (`{{lang}}`, `{{convert}}`,
+`{{nowrap}}`, ...) and drop the rest, so claim text is close to what readers see.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import mwparserfromhell
-from mwparserfromhell.nodes import (
-    Argument,
-    Comment,
-    ExternalLink,
-    Heading,
-    HTMLEntity,
-    Node,
-    Tag,
-    Template,
-    Text,
-    Wikilink,
-)
-from mwparserfromhell.wikicode import Wikicode
+from mwparserfromhell.parser import tokens as T
 
-from audit.catalogue import lookup_template, normalize_template_name
-from audit.model import INFOBOX_SECTION, Block, Citation, Document, Flag
+from audit.catalogue import is_banner_container, lookup_template, normalize_template_name
+from audit.model import INFOBOX_SECTION, Banner, Block, Citation, Document, Flag
 from audit.readers.citations import citation_from_link, citation_from_params, marked_dead
-from audit.readers.inline import BlockBuilder
+from audit.readers.inline import BlockBuilder, strip_invisible
 from audit.readers.sections import SectionTracker
+from audit.readers.wikitokens import (
+    Param,
+    TagInfo,
+    Text,
+    TokenStream,
+    end_of,
+    entity_text,
+    param_text,
+    plain,
+    tag_info,
+    template_parts,
+    tokenize,
+)
 
 _INFOBOX = re.compile(r"^(?:Infobox|Taxobox|Speciesbox|Automatic taxobox|Geobox)\b", re.I)
-_QUOTE_TEMPLATES = frozenset({"Quote", "Blockquote", "Cquote", "Quotation", "Quote box", "Rquote"})
-_NOTE_TEMPLATES = frozenset(
-    {
-        "Efn",
-        "Efn-ua",
-        "Efn-lr",
-        "Efn-la",
-        "NoteTag",
-        "Refn",
-        "Ref label",
-        "Note label",
-        "Notelist",
-        "Reflist",
-        "References",
-        "Efn-lg",
-    }
+_QUOTE_TEMPLATES = frozenset(
+    {"Quote", "Blockquote", "Cquote", "Quotation", "Quote box", "Rquote", "Quote frame"}
 )
 _SHORT_CITES = frozenset(
-    {"Sfn", "Sfnp", "Harvnb", "Harv", "Harvp", "Harvtxt", "Sfnm", "Harvcol", "Harvcolnb", "Rp"}
+    {
+        "Sfn",
+        "Sfnp",
+        "Harvnb",
+        "Harv",
+        "Harvp",
+        "Harvtxt",
+        "Sfnm",
+        "Harvcol",
+        "Harvcolnb",
+        "Sfnmp",
+        "Harvard citation no brackets",
+    }
 )
 _CITE = re.compile(r"^(?:Cite|Citation|Vcite|Vancite)\b", re.I)
 _SKIP_PARAMS = re.compile(
     r"^(?:image\d*|img|logo|map\w*|alt\d*|\w*size|width|upright|coordinates|coord|signature"
     r"|module\d*|embed|name|title|native_name|conflict|image_\w+|pushpin\w*|relief|\w*_ref"
-    r"|footnotes|partof|label\d*|header\d*|above|below|bodyclass|\w*style|colou?r\w*)$",
+    r"|footnotes|partof|label\d*|header\d*|above|below|bodyclass|\w*style|colou?r\w*"
+    r"|onlysourced|data\d*style|child|subbox|qid|fetchwikidata|suppressfields)$",
     re.I,
 )
 _CAPTION_PARAMS = re.compile(r"^(?:caption\d*|image_caption|map_caption)$", re.I)
 _FILE_LINK = re.compile(r"^\s*:?\s*(?:File|Image|Media)\s*:", re.I)
 _SKIP_LINK = re.compile(r"^\s*(?:Category|[a-z]{2,3}(?:-[a-z]+)?)\s*:", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-# Bold/italic quotes: parsed as plain text (skip_style_tags) because unbalanced ones make
-# mwparserfromhell backtrack badly; dropping them gives the visible text.
+# Bold/italic quotes are tokenized as text (style tags skipped: unbalanced ones make the
+# tokenizer backtrack badly); dropping them gives the visible text.
 _STYLE_QUOTES = re.compile(r"'{2,}")
+_YEAR = re.compile(r"\d{4}[a-z]?")
 _FILE_OPTIONS = re.compile(
     r"^(?:thumb\w*|frame\w*|frameless|border|upright(?:=.*)?|left|right|center|centre|none"
     r"|\d+(?:x\d+)?px|alt=.*|link=.*|class=.*|lang=.*|page=.*|baseline|middle|sub|super|top"
     r"|text-top|bottom|text-bottom)$",
     re.I,
 )
+_IGNORED_TAGS = frozenset(
+    {
+        "math",
+        "chem",
+        "score",
+        "timeline",
+        "templatestyles",
+        "references",
+        "syntaxhighlight",
+        "source",
+        "graph",
+        "mapframe",
+        "maplink",
+        "categorytree",
+        "gallery",
+        "imagemap",
+        "hiero",
+        "ce",
+        "inputbox",
+    }
+)
 
 # Templates whose visible text we can render without the wiki: name → parameter to show.
 _TEXT_TEMPLATES = {
-    "Lang": 2,
-    "Nowrap": 1,
-    "Nobr": 1,
-    "Small": 1,
-    "Smaller": 1,
-    "Big": 1,
-    "Em": 1,
-    "Strong": 1,
-    "Abbr": 1,
-    "Visible anchor": 1,
-    "Vanchor": 1,
-    "Ill": 1,
-    "Interlanguage link": 1,
-    "Flag": 1,
-    "Flagcountry": 1,
-    "Flagdeco": 0,
-    "Flagicon": 0,
-    "Transl": 2,
-    "Transliteration": 2,
-    "Nihongo": 1,
-    "Keypress": 1,
-    "Ship": 2,
-    "Sortname": 1,
-    "Not a typo": 1,
-    "Sic": 1,
-    "Text": 1,
-    "Linktext": 1,
-    "Plainlist": 1,
-    "Unbulleted list": 1,
+    "Lang": "2",
+    "Nowrap": "1",
+    "Nobr": "1",
+    "Small": "1",
+    "Smaller": "1",
+    "Big": "1",
+    "Em": "1",
+    "Strong": "1",
+    "Abbr": "1",
+    "Visible anchor": "1",
+    "Vanchor": "1",
+    "Ill": "1",
+    "Interlanguage link": "1",
+    "Flag": "1",
+    "Flagcountry": "1",
+    "Transl": "2",
+    "Transliteration": "2",
+    "Nihongo": "1",
+    "Keypress": "1",
+    "Ship": "2",
+    "Sortname": "1",
+    "Not a typo": "1",
+    "Sic": "1",
+    "Text": "1",
+    "Linktext": "1",
+    "Plainlist": "1",
+    "Unbulleted list": "1",
+    "Lang-rus": "1",
+    "Noitalic": "1",
+    "Nowrap begin": "1",
 }
 _LITERAL_TEMPLATES = {
     "Snd": " – ",
@@ -121,6 +142,7 @@ _LITERAL_TEMPLATES = {
     "Zwsp": "",
     "Thinsp": " ",
     "-": "",
+    "Okina": "ʻ",
 }
 
 
@@ -128,15 +150,18 @@ _LITERAL_TEMPLATES = {
 class _Context:
     """Walk state: the block being written, its kind, the section, and what was emitted."""
 
+    stream: TokenStream
     tracker: SectionTracker = field(default_factory=SectionTracker)
     kind: str = "paragraph"
     builder: BlockBuilder = field(default_factory=BlockBuilder)
     blocks: list[Block] = field(default_factory=list)
     named_refs: dict[str, tuple[Citation, tuple[Flag, ...]]] = field(default_factory=dict)
     flagged_refs: set[str] = field(default_factory=set)
-    short_cites: dict[str, Citation] = field(default_factory=dict)
+    bibliography: dict[str, Citation] | None = None
+    """Full citations by CITEREF key, built on the first `{{sfn}}` (most pages have none)."""
     in_list_item: bool = False
     in_infobox: bool = False
+    banners: list[Banner] = field(default_factory=list)
 
     def flush(self) -> None:
         if not self.builder.is_empty() and not self.tracker.in_end_matter:
@@ -156,114 +181,79 @@ class _Context:
 
 def read_wikitext(text: str, *, source: str | None = None, title: str | None = None) -> Document:
     """Read an article's wikitext into a `Document`."""
-    code = mwparserfromhell.parse(text, skip_style_tags=True)
-    context = _Context()
-    context.named_refs = _named_ref_definitions(code, context)
-    context.short_cites = _bibliography(code)
-    _walk(code.nodes, context)
+    stream = tokenize(strip_invisible(text))
+    context = _Context(stream)
+    _prescan(context)
+    _walk(context, 0, len(stream.tokens))
     context.flush()
-    return Document(title=title, format="wikitext", blocks=tuple(context.blocks), source=source)
-
-
-def _template_name(template: Template) -> str:
-    return normalize_template_name(str(template.name))
-
-
-def _param(template: Template, *names: str | int) -> str | None:
-    for name in names:
-        if template.has(str(name)):
-            value = str(template.get(str(name)).value).strip()
-            if value:
-                return value
-    return None
-
-
-def _params(template: Template) -> dict[str, str]:
-    return {str(param.name).strip().lower(): _plain(param.value) for param in template.params}
-
-
-def _plain(code: Wikicode) -> str:
-    return code.strip_code(normalize=True, collapse=True).strip()
+    return Document(
+        title=title,
+        format="wikitext",
+        blocks=tuple(context.blocks),
+        source=source,
+        banners=tuple(context.banners),
+    )
 
 
 # --- references ------------------------------------------------------------------------------
 
 
-def _ref_name(tag: Tag) -> str | None:
-    if tag.has("name"):
-        value = str(tag.get("name").value).strip().strip('"').strip()
-        return value or None
-    return None
-
-
-def _is_note_ref(tag: Tag) -> bool:
-    return tag.has("group") and bool(str(tag.get("group").value).strip())
-
-
-def _ref_content(tag: Tag, context: _Context) -> tuple[Citation, tuple[Flag, ...]]:
-    """Citation and flags written inside one `<ref>…</ref>`."""
-    contents = tag.contents if tag.contents is not None else mwparserfromhell.parse("")
-    flags: list[Flag] = []
-    citation: Citation | None = None
-    text = _plain(contents)
-    for template in contents.filter_templates(recursive=True):
-        name = _template_name(template)
-        flag_type = lookup_template(name)
-        if flag_type is not None and flag_type.scope == "inline":
-            flags.append(_flag(template, flag_type.type, flag_type.labels[0]))
-        elif citation is None and _CITE.match(name):
-            citation = citation_from_params(_params(template), name=_ref_name(tag), text=text)
-        elif citation is None and name in _SHORT_CITES:
-            citation = _short_cite(template, context)
-    if citation is None:
-        links = contents.filter_external_links(recursive=True)
-        url = str(links[0].url).strip() if links else None
-        link_title = _plain(links[0].title) if links and links[0].title else None
-        citation = citation_from_link(url, title=link_title, name=_ref_name(tag), text=text)
-    if any(flag.type in ("dead-link", "permanent-dead-link") for flag in flags):
-        citation = marked_dead(citation)
-    return citation, tuple(flags)
-
-
-def _named_ref_definitions(
-    code: Wikicode, context: _Context
-) -> dict[str, tuple[Citation, tuple[Flag, ...]]]:
-    """`<ref name=x>…</ref>` anywhere (also list-defined in `{{reflist|refs=}}`)."""
-    definitions: dict[str, tuple[Citation, tuple[Flag, ...]]] = {}
-    for tag in code.filter_tags(recursive=True, matches=lambda node: str(node.tag) == "ref"):
-        name = _ref_name(tag)
-        if name and not tag.self_closing and name not in definitions and tag.contents:
-            definitions[name] = _ref_content(tag, context)
-    return definitions
-
-
-def _bibliography(code: Wikicode) -> dict[str, Citation]:
-    """Full citations by their CITEREF key (author surnames + year), for `{{sfn}}` short refs."""
-    result: dict[str, Citation] = {}
-    for template in code.filter_templates(recursive=True):
-        if not _CITE.match(_template_name(template)):
+def _prescan(context: _Context) -> None:
+    """Named reference definitions, also list-defined ones (`{{reflist|refs=…}}`)."""
+    stream = context.stream
+    tokens = stream.tokens
+    last = len(tokens) - 1
+    for index, token in enumerate(tokens):
+        if type(token) is not T.TagOpenOpen or index == last:
             continue
-        params = _params(template)
-        key = _citeref_key(
-            [
-                params.get(name, "")
-                for name in (
-                    "last",
-                    "last1",
-                    "surname",
-                    "author",
-                    "author1",
-                    "last2",
-                    "last3",
-                    "last4",
-                )
-                if params.get(name)
-            ],
-            params.get("year") or params.get("date") or "",
-        )
+        name_token = tokens[index + 1]
+        if type(name_token) is not Text or name_token["text"].strip().lower() != "ref":
+            continue
+        info = tag_info(stream, index)
+        name = info.attrs.get("name")
+        if name and info.content and name not in context.named_refs:
+            context.named_refs[name] = _ref_content(context, info)
+
+
+def _bibliography(context: _Context) -> dict[str, Citation]:
+    """Full citations of the page by CITEREF key (author surnames + year), for `{{sfn}}`."""
+    if context.bibliography is not None:
+        return context.bibliography
+    stream = context.stream
+    tokens = stream.tokens
+    result: dict[str, Citation] = {}
+    for index, token in enumerate(tokens[:-1]):
+        name_token = tokens[index + 1]
+        if type(token) is not T.TemplateOpen or type(name_token) is not Text:
+            continue
+        if not _CITE.match(name_token["text"].strip()):
+            continue
+        _, params = template_parts(stream, index)
+        values = _param_values(stream, params)
+        surnames = [
+            values[key]
+            for key in (
+                "last",
+                "last1",
+                "surname",
+                "surname1",
+                "author",
+                "author1",
+                "last2",
+                "last3",
+                "last4",
+            )
+            if values.get(key)
+        ]
+        key = _citeref_key(surnames, values.get("year") or values.get("date") or "")
         if key:
-            result.setdefault(key, citation_from_params(params))
+            result.setdefault(key, citation_from_params(values))
+    context.bibliography = result
     return result
+
+
+def _param_values(stream: TokenStream, params: list[Param]) -> dict[str, str]:
+    return {param.name: plain(stream, param.start, param.end).strip() for param in params}
 
 
 def _citeref_key(surnames: list[str], year: str) -> str:
@@ -273,13 +263,14 @@ def _citeref_key(surnames: list[str], year: str) -> str:
     return "".join(surnames[:4]).replace(" ", "") + match.group(0)
 
 
-def _short_cite(template: Template, context: _Context) -> Citation:
-    positional = [str(param.value).strip() for param in template.params if not param.showkey]
-    names = [value for value in positional if not re.fullmatch(r"\d{4}[a-z]?", value)]
-    year = next((value for value in positional if re.fullmatch(r"\d{4}[a-z]?", value)), "")
-    page = _param(template, "p", "pp", "page", "pages", "loc")
+def _short_cite(context: _Context, params: list[Param]) -> Citation:
+    stream = context.stream
+    positional = [plain(stream, p.start, p.end).strip() for p in params if p.name.isdigit()]
+    names = [value for value in positional if not _YEAR.fullmatch(value)]
+    year = next((value for value in positional if _YEAR.fullmatch(value)), "")
+    page = param_text(stream, params, "p", "pp", "page", "pages", "loc")
     label = " ".join(filter(None, [" & ".join(names[:3]), year])) + (f", p. {page}" if page else "")
-    full = context.short_cites.get(_citeref_key(names, year))
+    full = _bibliography(context).get(_citeref_key(names, year))
     if full is None:
         return Citation(text=label or None)
     return Citation(
@@ -295,15 +286,89 @@ def _short_cite(template: Template, context: _Context) -> Citation:
     )
 
 
-def _add_ref(tag: Tag, context: _Context) -> None:
-    if _is_note_ref(tag):
-        return
-    name = _ref_name(tag)
-    if tag.self_closing or not tag.contents:
-        found = context.named_refs.get(name or "")
-        citation, flags = found if found else (Citation(name=name), ())
+def _ref_content(context: _Context, info: TagInfo) -> tuple[Citation, tuple[Flag, ...]]:
+    """Citation and flags written inside one `<ref>…</ref>`."""
+    stream = context.stream
+    tokens = stream.tokens
+    start, stop = info.content or (0, 0)
+    name = info.attrs.get("name") or None
+    flags: list[Flag] = []
+    citation: Citation | None = None
+    first_url = link_title = None
+    cursor = start
+    while cursor < stop:
+        token = tokens[cursor]
+        kind = type(token)
+        if kind is T.TemplateOpen:
+            template, params = template_parts(stream, cursor)
+            folded = normalize_template_name(template)
+            flag_type = lookup_template(folded)
+            if flag_type is not None and flag_type.scope == "inline":
+                flags.append(_flag(context, template, params, flag_type.type, flag_type.labels[0]))
+            elif citation is None and _CITE.match(folded):
+                citation = citation_from_params(
+                    _param_values(stream, params), name=name, text=plain(stream, start, stop)
+                )
+            elif citation is None and folded in _SHORT_CITES:
+                citation = _short_cite(context, params)
+            # Flags can nest in parameters ({{sfn|…|p={{page needed}}}}): look inside.
+            for param in params:
+                flags.extend(_nested_flags(context, param.start, param.end))
+            cursor = end_of(stream, cursor)
+        elif kind is T.ExternalLinkOpen:
+            if first_url is None:
+                url_stop = stream.close[cursor]
+                separator = next(
+                    (
+                        i
+                        for i in range(cursor + 1, url_stop)
+                        if type(tokens[i]) is T.ExternalLinkSeparator
+                    ),
+                    url_stop,
+                )
+                first_url = plain(stream, cursor + 1, separator).strip()
+                link_title = plain(stream, separator + 1, url_stop).strip() or None
+            cursor = end_of(stream, cursor)
+        elif kind in (T.CommentStart, T.WikilinkOpen, T.TagOpenOpen):
+            cursor = end_of(stream, cursor)
+        else:
+            cursor += 1
+    if citation is None:
+        citation = citation_from_link(
+            first_url, title=link_title, name=name, text=plain(stream, start, stop)
+        )
+    if any(flag.type in ("dead-link", "permanent-dead-link") for flag in flags):
+        citation = marked_dead(citation)
+    return citation, tuple(flags)
+
+
+def _nested_flags(context: _Context, start: int, stop: int) -> list[Flag]:
+    """Flags written inside a parameter value of another template."""
+    stream = context.stream
+    tokens = stream.tokens
+    found: list[Flag] = []
+    for cursor in range(start, stop):
+        if type(tokens[cursor]) is not T.TemplateOpen:
+            continue
+        template, params = template_parts(stream, cursor)
+        flag_type = lookup_template(template)
+        if flag_type is not None and flag_type.scope == "inline":
+            found.append(_flag(context, template, params, flag_type.type, flag_type.labels[0]))
+    return found
+
+
+def _add_ref(context: _Context, index: int) -> None:
+    info = tag_info(context.stream, index)
+    if info.attrs.get("group"):
+        return  # an explanatory note, not a citation
+    name = info.attrs.get("name") or None
+    found = context.named_refs.get(name or "")
+    if found is not None:
+        citation, flags = found  # read once by _prescan, definition or reuse alike
+    elif info.content is None or info.content[0] >= info.content[1]:
+        citation, flags = Citation(name=name), ()
     else:
-        citation, flags = _ref_content(tag, context)
+        citation, flags = _ref_content(context, info)
     context.builder.add_citation(citation)
     # Flags inside a reused reference count once, where the reference is defined.
     if flags and (name is None or name not in context.flagged_refs):
@@ -316,53 +381,72 @@ def _add_ref(tag: Tag, context: _Context) -> None:
 # --- walking ---------------------------------------------------------------------------------
 
 
-def _flag(template: Template, type_id: str, label: str) -> Flag:
+def _flag(context: _Context, template: str, params: list[Param], type_id: str, label: str) -> Flag:
+    stream = context.stream
     return Flag(
         type=type_id,
         label=label,
         offset=0,
-        date=_param(template, "date"),
-        reason=_param(template, "reason"),
-        template=str(template.name).strip(),
+        date=param_text(stream, params, "date"),
+        reason=param_text(stream, params, "reason"),
+        template=template.strip(),
     )
 
 
-def _walk(nodes: Iterable[Node], context: _Context) -> None:
-    for node in nodes:
-        if isinstance(node, Text):
-            _text(str(node), context)
-        elif isinstance(node, Heading):
+def _walk(context: _Context, start: int, stop: int) -> None:
+    stream = context.stream
+    tokens = stream.tokens
+    cursor = start
+    while cursor < stop:
+        token = tokens[cursor]
+        kind = type(token)
+        if kind is Text:
+            _text(token["text"], context)  # NOTE: item access; tokens are dicts
+            cursor += 1
+            continue
+        if kind is T.TemplateOpen:
+            _template(context, cursor)
+        elif kind is T.WikilinkOpen:
+            _wikilink(context, cursor)
+        elif kind is T.TagOpenOpen:
+            _tag(context, cursor)
+        elif kind is T.HeadingStart:
             context.flush()
             context.in_list_item = False
             context.kind = "paragraph"
-            context.tracker.enter(node.level, _plain(node.title))
-        elif isinstance(node, Template):
-            _template(node, context)
-        elif isinstance(node, Wikilink):
-            _wikilink(node, context)
-        elif isinstance(node, ExternalLink):
-            if node.title is not None:
-                _walk(node.title.nodes, context)
-            elif not node.brackets:
-                context.builder.add_text(str(node.url))
-        elif isinstance(node, Tag):
-            _tag(node, context)
-        elif isinstance(node, HTMLEntity):
-            context.builder.add_text(node.normalize())
-        elif isinstance(node, (Comment, Argument)):
-            continue
+            title = _STYLE_QUOTES.sub("", plain(stream, cursor + 1, stream.close[cursor]))
+            context.tracker.enter(token.level, " ".join(title.split()))
+        elif kind is T.ExternalLinkOpen:
+            separator = next(
+                (
+                    i
+                    for i in range(cursor + 1, stream.close[cursor])
+                    if type(tokens[i]) is T.ExternalLinkSeparator
+                ),
+                None,
+            )
+            if separator is not None:
+                _walk(context, separator + 1, stream.close[cursor])
+            elif not token.brackets:
+                context.builder.add_text(plain(stream, cursor + 1, stream.close[cursor]))
+        elif kind is T.HTMLEntityStart:
+            context.builder.add_text(entity_text(stream, cursor))
+        cursor = end_of(stream, cursor)
 
 
 def _text(text: str, context: _Context) -> None:
     """Text with wiki paragraph rules: blank line ends a paragraph, newline ends a list item."""
     if "''" in text:
         text = _STYLE_QUOTES.sub("", text)
+    if "\n" not in text:
+        context.builder.add_text(text)
+        return
     pieces = _BLANK_LINE.split(text)
     for index, piece in enumerate(pieces):
         if index:
             context.flush()
             context.in_list_item = False
-            if context.kind not in ("infobox",):
+            if context.kind != "infobox":
                 context.kind = "paragraph"
         if context.in_list_item and "\n" in piece:
             before, _, after = piece.partition("\n")
@@ -380,96 +464,159 @@ def _text(text: str, context: _Context) -> None:
         context.builder.add_text(piece)
 
 
-def _template(template: Template, context: _Context) -> None:
-    name = _template_name(template)
+def _template(context: _Context, index: int) -> None:
+    stream = context.stream
+    raw_name, params = template_parts(stream, index)
+    name = normalize_template_name(raw_name)
     flag_type = lookup_template(name)
     if flag_type is not None:
         if flag_type.scope == "inline":
-            context.builder.add_flag(_flag(template, flag_type.type, flag_type.labels[0]))
-            span_text = _param(template, "text")
-            if span_text:
-                context.builder.add_text(mwparserfromhell.parse(span_text).strip_code())
+            context.builder.add_flag(
+                _flag(context, raw_name, params, flag_type.type, flag_type.labels[0])
+            )
+            span = next((param for param in params if param.name == "text"), None)
+            if span is not None:
+                _walk(context, span.start, span.end)
+        else:
+            _add_banner(context, raw_name, params, flag_type.type)
+        return
+    if is_banner_container(name):
+        for param in params:
+            for cursor in range(param.start, param.end):
+                if type(stream.tokens[cursor]) is T.TemplateOpen:
+                    inner, inner_params = template_parts(stream, cursor)
+                    inner_type = lookup_template(inner)
+                    if inner_type is not None and inner_type.scope == "banner":
+                        _add_banner(context, inner, inner_params, inner_type.type)
         return
     if _INFOBOX.match(name):
-        _infobox(template, context)
+        _infobox(context, params)
     elif name in _QUOTE_TEMPLATES:
-        quote = (
-            template.get("text").value
-            if template.has("text")
-            else (template.get("1").value if template.has("1") else None)
-        )
+        quote = next((p for p in params if p.name in ("text", "quote", "1")), None)
         if quote is not None:
             outer = context.kind
             context.start("quote")
-            _walk(quote.nodes, context)
+            _walk(context, quote.start, quote.end)
             context.start(outer if outer != "quote" else "paragraph")
     elif name in _SHORT_CITES:
-        context.builder.add_citation(_short_cite(template, context))
+        context.builder.add_citation(_short_cite(context, params))
+        _add_nested_flags(context, params)
     elif name in _LITERAL_TEMPLATES:
         context.builder.add_text(_LITERAL_TEMPLATES[name])
     elif name in _TEXT_TEMPLATES:
-        index = _TEXT_TEMPLATES[name]
-        if index and template.has(str(index)):
-            _walk(template.get(str(index)).value.nodes, context)
-    elif name == "Convert" or name == "Cvt":
-        values = [str(p.value).strip() for p in template.params if not p.showkey][:2]
+        shown = next((p for p in params if p.name == _TEXT_TEMPLATES[name]), None)
+        if shown is not None:
+            _walk(context, shown.start, shown.end)
+    elif name in ("Convert", "Cvt"):
+        values = [plain(stream, p.start, p.end).strip() for p in params if p.name.isdigit()][:2]
         context.builder.add_text(" ".join(values))
     elif name in ("As of", "Asof"):
-        year = _param(template, 1)
+        year = param_text(stream, params, "1")
         context.builder.add_text(f"As of {year}" if year else "")
-    elif name.startswith("Lang-") and template.has("1"):
-        _walk(template.get("1").value.nodes, context)
+    elif name.startswith("Lang-"):
+        shown = next((p for p in params if p.name == "1"), None)
+        if shown is not None:
+            _walk(context, shown.start, shown.end)
+    else:
+        # A template we cannot render still shows the flags written inside it.
+        _add_nested_flags(context, params)
 
 
-def _infobox(template: Template, context: _Context) -> None:
+def _add_nested_flags(context: _Context, params: list[Param]) -> None:
+    for param in params:
+        for flag in _nested_flags(context, param.start, param.end):
+            context.builder.add_flag(flag)
+
+
+def _add_banner(context: _Context, template: str, params: list[Param], type_id: str) -> None:
+    """A banner covers the article (above the first heading) or the section it opens."""
+    tracker = context.tracker
+    in_section = bool(tracker.path)
+    context.banners.append(
+        Banner(
+            type=type_id,
+            scope="section" if in_section else "article",
+            section=tracker.section if in_section else (),
+            template=template.strip(),
+            date=param_text(context.stream, params, "date"),
+            reason=param_text(context.stream, params, "reason"),
+        )
+    )
+
+
+def _infobox(context: _Context, params: list[Param]) -> None:
     """Each value line of an infobox is a claim; labels (parameter names) are not."""
     outer = context.kind
     context.flush()
     context.in_infobox = True
-    for param in template.params:
-        name = str(param.name).strip()
-        if _SKIP_PARAMS.match(name):
+    for param in params:
+        if param.name.isdigit() or _SKIP_PARAMS.match(param.name):
             continue
-        context.start("caption" if _CAPTION_PARAMS.match(name) else "infobox")
-        _walk(param.value.nodes, context)
+        context.start("caption" if _CAPTION_PARAMS.match(param.name) else "infobox")
+        _walk(context, param.start, param.end)
     context.flush()
     context.in_infobox = False
     context.start(outer if outer != "infobox" else "paragraph")
 
 
-def _wikilink(link: Wikilink, context: _Context) -> None:
-    target = str(link.title)
+def _wikilink(context: _Context, index: int) -> None:
+    stream = context.stream
+    tokens = stream.tokens
+    stop = stream.close[index]
+    separator = next(
+        (i for i in range(index + 1, stop) if type(tokens[i]) is T.WikilinkSeparator), None
+    )
+    target = plain(stream, index + 1, separator if separator is not None else stop)
     if _FILE_LINK.match(target):
-        if link.text is not None:
-            parts = str(link.text).split("|")
-            caption = next(
-                (
-                    part
-                    for part in reversed(parts)
-                    if part.strip() and not _FILE_OPTIONS.match(part.strip())
-                ),
-                None,
-            )
-            if caption:
-                outer = context.kind
-                context.start("caption")
-                _walk(mwparserfromhell.parse(caption).nodes, context)
-                context.start(outer)
+        if separator is None:
+            return
+        # [[File:x.jpg|thumb|upright|The caption]]: the caption is the last non-option part;
+        # options arrive as text, so split the raw text and walk only the caption tokens.
+        caption_start = separator + 1
+        cursor = separator + 1
+        while cursor < stop:
+            token = tokens[cursor]
+            if type(token) is Text and "|" in token.text:
+                tail = token.text.rsplit("|", 1)[1]
+                if not _FILE_OPTIONS.match(tail.strip()):
+                    caption_start = cursor
+            cursor = end_of(stream, cursor) if type(token) is not Text else cursor + 1
+        caption = plain(stream, caption_start, stop).rsplit("|", 1)[-1].strip()
+        if caption and not _FILE_OPTIONS.match(caption):
+            outer = context.kind
+            context.start("caption")
+            _walk_caption(context, caption_start, stop)
+            context.start(outer)
         return
     if _SKIP_LINK.match(target):
         return
-    if link.text is not None:
-        _walk(link.text.nodes, context)
+    if separator is not None:
+        _walk(context, separator + 1, stop)
     else:
         context.builder.add_text(target.split("#")[0].lstrip(":"))
 
 
-def _tag(tag: Tag, context: _Context) -> None:
-    name = str(tag.tag).lower()
+def _walk_caption(context: _Context, start: int, stop: int) -> None:
+    """Walk a file caption, skipping the `option|` text before its last `|`."""
+    tokens = context.stream.tokens
+    first = tokens[start]
+    if type(first) is Text and "|" in first.text:
+        context.builder.add_text(first.text.rsplit("|", 1)[1])
+        start += 1
+    _walk(context, start, stop)
+
+
+def _tag(context: _Context, index: int) -> None:
+    stream = context.stream
+    info = tag_info(stream, index)
+    name = info.name
     if name == "ref":
-        _add_ref(tag, context)
-    elif name in ("li", "dd", "dt") and tag.wiki_markup:
-        context.start("list-item" if name == "li" else "paragraph")
+        _add_ref(context, index)
+    elif info.markup in ("*", "#") or (name == "li" and info.markup):
+        context.start("list-item")
+        context.in_list_item = True
+    elif info.markup in (":", ";"):
+        context.start("paragraph")
         context.in_list_item = True
     elif name == "br":
         if context.kind == "infobox":
@@ -477,50 +624,56 @@ def _tag(tag: Tag, context: _Context) -> None:
         else:
             context.builder.add_text(" ")
     elif name == "table":
-        _table(tag, context)
-    elif name == "blockquote" or name == "poem":
+        _table(context, info)
+    elif name in ("blockquote", "poem"):
         outer = context.kind
         context.start("quote")
-        if tag.contents is not None:
-            _walk(tag.contents.nodes, context)
+        if info.content:
+            _walk(context, *info.content)
         context.start(outer if outer != "quote" else "paragraph")
-    elif name == "gallery" or name in (
-        "math",
-        "chem",
-        "score",
-        "timeline",
-        "templatestyles",
-        "references",
-        "syntaxhighlight",
-        "source",
-        "graph",
-        "mapframe",
-        "maplink",
-        "categorytree",
-    ):
+    elif name in _IGNORED_TAGS or info.content is None:
         return
     elif name == "nowiki":
-        if tag.contents is not None:
-            context.builder.add_text(str(tag.contents))
-    elif tag.contents is not None:
-        _walk(tag.contents.nodes, context)
+        context.builder.add_text(plain(stream, *info.content))
+    else:
+        _walk(context, *info.content)
 
 
-def _table(table: Tag, context: _Context) -> None:
-    """Wiki tables: each row one claim, cells separated; infobox-like tables too."""
+def _table(context: _Context, table: TagInfo) -> None:
+    """Wiki tables: each row is one claim, cells separated."""
+    stream = context.stream
+    tokens = stream.tokens
     outer = context.kind
     context.flush()
-    if table.contents is None:
+    if table.content is None:
         return
-    for row in table.contents.nodes:
-        if not isinstance(row, Tag) or str(row.tag).lower() != "tr":
-            continue
-        context.start("table-row")
-        if row.contents is None:
-            continue
-        for cell in row.contents.nodes:
-            if isinstance(cell, Tag) and str(cell.tag).lower() in ("td", "th"):
-                context.builder.add_separator(" | ")
-                if cell.contents is not None:
-                    _walk(cell.contents.nodes, context)
+    cursor, stop = table.content
+    while cursor < stop:
+        if type(tokens[cursor]) is T.TagOpenOpen:
+            row = tag_info(stream, cursor)
+            if row.name == "tr" and row.content:
+                _table_row(context, row)
+            elif row.name == "caption" and row.content:
+                context.start("caption")
+                _walk(context, *row.content)
+            cursor = end_of(stream, cursor)
+        else:
+            cursor += 1
     context.start(outer if outer != "table-row" else "paragraph")
+
+
+def _table_row(context: _Context, row: TagInfo) -> None:
+    stream = context.stream
+    tokens = stream.tokens
+    context.start("table-row")
+    cursor, stop = row.content or (0, 0)
+    while cursor < stop:
+        if type(tokens[cursor]) is T.TagOpenOpen:
+            cell = tag_info(stream, cursor)
+            if cell.name in ("td", "th") and cell.content:
+                context.builder.add_separator(" | ")
+                _walk(context, *cell.content)
+            cursor = end_of(stream, cursor)
+        else:
+            cursor += 1
+    context.flush()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from audit.catalogue import SEVERITY_NAMES
-from audit.model import Citation, DocumentCheck
+from audit.model import SECTION_SEPARATOR, BannerCheck, Citation, DocumentCheck
 from audit.report.rows import (
     ClaimRow,
     article_url,
@@ -21,8 +21,20 @@ from audit.report.rows import (
 SCHEMA_VERSION = 1
 
 
-def _citation(citation: Citation) -> dict[str, Any]:
-    return {"url": citation.url, "domain": citation.domain, "title": citation.title}
+def _citation(citation: Citation, via: str = "follows") -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "url": citation.url,
+        "domain": citation.domain,
+        "title": citation.title,
+        "via": via,
+    }
+    for key in ("publisher", "date", "access_date", "archive_url", "text"):
+        value = getattr(citation, key)
+        if value:
+            item[key] = value
+    if citation.dead:
+        item["dead"] = True
+    return item
 
 
 def _claim(row: ClaimRow) -> dict[str, Any]:
@@ -37,6 +49,8 @@ def _claim(row: ClaimRow) -> dict[str, Any]:
         }
         if flag.date:
             item["date"] = flag.date
+        if flag.age_days is not None:
+            item["age_days"] = flag.age_days
         flags.append(item)
     return {
         "id": row.id,
@@ -49,8 +63,24 @@ def _claim(row: ClaimRow) -> dict[str, Any]:
         "similarity": row.similarity,
         "moved": row.moved,
         "flags": flags,
-        "citations": [_citation(c) for c in row.citations],
+        "citations": [_citation(c) for c in row.citations]
+        + [_citation(c, "paragraph") for c in row.paragraph_citations],
+        "uncited": row.uncited,
+        "banners": list(row.banners),
     }
+
+
+def _banner(item: BannerCheck) -> dict[str, Any]:
+    banner = item.banner
+    result: dict[str, Any] = {
+        "type": banner.type,
+        "scope": banner.scope,
+        "status": item.status,
+        "section": SECTION_SEPARATOR.join(banner.section) or None,
+    }
+    if banner.date:
+        result["date"] = banner.date
+    return result
 
 
 def _document(check: DocumentCheck) -> dict[str, Any]:
@@ -73,6 +103,7 @@ def _document(check: DocumentCheck) -> dict[str, Any]:
         "current": current,
         "status": check.status,
         "summary": count_rows(rows).as_dict(),
+        "banners": [_banner(item) for item in check.banners],
         "claims": [_claim(row) for row in rows],
     }
     if check.error:

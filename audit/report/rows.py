@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from urllib.parse import quote, urlsplit
 
-from audit.catalogue import canonical_label, severity_of
-from audit.model import Citation, ClaimCheck, DiffOp, DocumentCheck
+from audit.catalogue import canonical_label, flag_age_days, severity_of
+from audit.model import Banner, Citation, ClaimCheck, DiffOp, DocumentCheck
 
 #: Claim statuses in report order, as report.json spells them.
 CLAIM_STATUSES = ("unchanged", "reworded", "removed", "added", "unchecked")
@@ -36,6 +36,8 @@ class FlagRow:
     date: str | None
     severity: int
     """1..4, see catalogue.SEVERITY_NAMES."""
+    age_days: int | None = None
+    """Days from the flag's `date=` to the revision checked (or the snapshot, offline)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,12 @@ class ClaimRow:
     """The current claim's citations, or the snapshot's when there is no current claim."""
     diff: tuple[DiffOp, ...]
     in_snapshot: bool
+    paragraph_citations: tuple[Citation, ...] = ()
+    """Citations later in the paragraph that cover the claim too."""
+    uncited: bool = False
+    """A statement (outside the lead) that no reference backs, flag or not."""
+    banners: tuple[str, ...] = ()
+    """Types of the open or new banners whose scope covers the claim."""
 
     @property
     def snapshot_flagged(self) -> bool:
@@ -66,7 +74,12 @@ class ClaimRow:
     @property
     def needs_attention(self) -> bool:
         """Weak or changed: shown in full in the HTML report, not collapsed."""
-        return bool(self.flags) or self.moved or self.status in ("reworded", "removed", "added")
+        return (
+            bool(self.flags)
+            or self.moved
+            or self.uncited
+            or self.status in ("reworded", "removed", "added")
+        )
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,7 @@ class Counts:
     added: int = 0
     moved: int = 0
     unchecked: int = 0
+    uncited: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -100,13 +114,21 @@ class Counts:
 # --- rows -------------------------------------------------------------------------------------
 
 
-def _flag_rows(check: ClaimCheck) -> tuple[FlagRow, ...]:
+def _flag_rows(check: ClaimCheck, reference: str | None) -> tuple[FlagRow, ...]:
     match = check.match
     if not check.flags and match.status == "unchecked" and match.snapshot is not None:
         # Offline runs compare nothing, so the checker may leave FlagChecks out; the snapshot's
         # own flags are then still open as far as anyone knows.
         return tuple(
-            FlagRow(f.type, canonical_label(f.type), "open", False, f.date, severity_of(f.type))
+            FlagRow(
+                f.type,
+                canonical_label(f.type),
+                "open",
+                False,
+                f.date,
+                severity_of(f.type),
+                flag_age_days(f.date, reference),
+            )
             for f in match.snapshot.flags
         )
     return tuple(
@@ -117,12 +139,20 @@ def _flag_rows(check: ClaimCheck) -> tuple[FlagRow, ...]:
             fc.cited,
             fc.flag.date,
             severity_of(fc.flag.type),
+            flag_age_days(fc.flag.date, reference),
         )
         for fc in check.flags
     )
 
 
-def _row(check: ClaimCheck) -> ClaimRow:
+def reference_time(check: DocumentCheck) -> str | None:
+    """What flag ages are measured against: the revision checked, else the snapshot."""
+    return check.current.timestamp if check.current is not None else check.snapshot_timestamp
+
+
+def _row(
+    check: ClaimCheck, reference: str | None = None, banners: Sequence[Banner] = ()
+) -> ClaimRow:
     match = check.match
     base = match.snapshot or match.current
     if base is None:
@@ -138,10 +168,17 @@ def _row(check: ClaimCheck) -> ClaimRow:
         current_section=current.section if current is not None else None,
         similarity=round(match.similarity, 3),
         moved=match.moved,
-        flags=_flag_rows(check),
+        flags=_flag_rows(check, reference),
         citations=(current or base).citations,
         diff=match.diff,
         in_snapshot=match.snapshot is not None,
+        paragraph_citations=(current or base).paragraph_citations,
+        uncited=(current or base).uncited and match.status != "removed",
+        banners=tuple(
+            dict.fromkeys(
+                banner.type for banner in banners if banner.covers((current or base).section)
+            )
+        ),
     )
 
 
@@ -174,7 +211,9 @@ def order_claims(checks: Sequence[ClaimCheck]) -> list[ClaimCheck]:
 
 def claim_rows(check: DocumentCheck) -> tuple[ClaimRow, ...]:
     """Every claim of a document, snapshot and added, in report order."""
-    return tuple(_row(claim) for claim in order_claims(check.claims))
+    reference = reference_time(check)
+    banners = [item.banner for item in check.banners if item.status != "resolved"]
+    return tuple(_row(claim, reference, banners) for claim in order_claims(check.claims))
 
 
 def count_rows(rows: Iterable[ClaimRow]) -> Counts:
@@ -184,6 +223,7 @@ def count_rows(rows: Iterable[ClaimRow]) -> Counts:
         totals["claims"] += row.in_snapshot
         totals["flagged"] += row.snapshot_flagged
         totals["moved"] += row.moved
+        totals["uncited"] += row.uncited
         if row.status in CLAIM_STATUSES:
             totals[row.status] += 1
         for flag in row.flags:

@@ -84,7 +84,9 @@ def test_schema_names_ci_relies_on(checks):
             for flag in claim["flags"]:
                 assert {"type", "label", "status", "cited"} <= flag.keys()
             for citation in claim["citations"]:
-                assert set(citation) == {"url", "domain", "title"}
+                # The schema's three keys always; more (via, publisher, date, ...) may follow.
+                assert {"url", "domain", "title", "via"} <= set(citation)
+                assert citation["via"] in ("follows", "paragraph")
     assert {"revision", "timestamp", "url", "diff_url"} <= checked["current"].keys()
     assert offline["current"] is None and missing["current"] is None
     assert "error" not in checked and missing["error"].startswith("page does not exist")
