@@ -12,6 +12,7 @@ This is a measurement: it never fails; it prints "target met" or "below target" 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections import Counter, defaultdict
@@ -182,8 +183,12 @@ CELL = 26
 TYPE_COLUMN = 28
 
 
-def _ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+def _ratio(value: float | None, digits: int = 2) -> str:
+    """A ratio rounded DOWN, so that "0.99" always means the 0.99 target is met."""
+    if value is None:
+        return "-"
+    scale = 10**digits
+    return f"{math.floor(value * scale + 1e-9) / scale:.{digits}f}"
 
 
 def _verdict(cell: Score) -> str:
@@ -214,17 +219,20 @@ def print_matrix(title: str, scores: dict[str, dict[str, Score]], formats: list[
         print("".ljust(TYPE_COLUMN) + "".join(TRUTH_LABELS[f][line].ljust(CELL + 1) for f in formats))
     print(rule)
     for type_id in in_truth + found_only:
-        label = type_id if type_id in in_truth else f"{type_id} (not in truth)"
+        label = type_id if type_id in in_truth else f"{type_id}*"
         cells = [_cell(scores[f].get(type_id)) for f in formats]
         print(label[: TYPE_COLUMN - 1].ljust(TYPE_COLUMN) + " ".join(cells))
     print(rule)
     print("all types".ljust(TYPE_COLUMN) + " ".join(_cell(scores[f].get("*")) for f in formats))
+    if found_only:
+        print("* found by a reader, but in no page's truth (every one is a false positive)")
+    print("ratios are rounded down: 0.99 means at least 0.99")
 
 
 def _total_line(fmt: str, pages: int, errors: str, cell: Score) -> str:
     return (
         f"{fmt:<9} {pages:>5} {errors:>7} {cell.truth:>7} {cell.found:>6} {cell.tp:>6}"
-        f" {cell.fp:>5} {cell.fn:>5} {_ratio(cell.precision):>10} {_ratio(cell.recall):>7}"
+        f" {cell.fp:>5} {cell.fn:>5} {_ratio(cell.precision, 3):>10} {_ratio(cell.recall, 3):>7}"
         f"  {_verdict(cell)}"
     )
 

@@ -19,7 +19,7 @@ from audit.catalogue import is_banner_container, lookup_banner_text, lookup_temp
 from audit.model import INFOBOX_SECTION, Banner, Citation, Document, Flag
 from audit.readers.citations import clean
 from audit.readers.footnotes import Footnote, collect_footnotes
-from audit.readers.inline import BlockBuilder, strip_invisible
+from audit.readers.inline import BlockBuilder, add_marked_text, strip_invisible
 from audit.readers.markup import (
     TEMPLATE_TARGET,
     flag_from_node,
@@ -111,6 +111,10 @@ def is_parsoid(content: str) -> bool:
 
 def read_html(content: str, *, source: str | None = None, title: str | None = None) -> Document:
     """Read rendered article HTML (either dialect) into a `Document`."""
+    if content.count('=\\"', 0, 20_000) > 20:
+        # A page stored as a JSON string body (`class=\"infobox\"`): undo the escaping, or
+        # every attribute would parse wrong.
+        content = content.replace('\\"', '"')
     parsoid = is_parsoid(content)
     tree = LexborHTMLParser(content)
     page_title, revision, timestamp = _page_meta(tree, content, parsoid)
@@ -463,7 +467,8 @@ def _blocks_from_text(
     for match in _TOKEN.finditer(text):
         chunk = text[position : match.start()]
         if chunk.strip() or (stack and chunk):
-            current().add_text(chunk)
+            # Flags that lost their markup (a mirror stripped the classes) survive as labels.
+            add_marked_text(current(), chunk, references=False)
         position = match.end()
         code, value = match.group(1), match.group(2)
         if code == "B":
@@ -511,7 +516,7 @@ def _blocks_from_text(
                 )
     tail = text[position:]
     if tail.strip():
-        current().add_text(tail)
+        add_marked_text(current(), tail, references=False)
     while stack:
         flush()
         stack.pop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from audit.catalogue import lookup_label
 from audit.model import Block, Citation, Flag, Ref
 
 _SPACE_RUN = re.compile(r"[\s\u00a0\u2009\u202f]+")
@@ -23,6 +24,8 @@ def strip_invisible(text: str) -> str:
 
 
 _SENTENCE_END = ".!?\u2026"
+_BRACKET = re.compile(r"\[([^\[\]\n]{1,80})\]")
+_REF_MARKER = re.compile(r"^(?:\d{1,4}|[a-z]{1,2}|(?:note|nb|n|lower-alpha|upper-alpha) ?\d{1,3})$")
 
 
 @dataclass
@@ -118,3 +121,28 @@ class BlockBuilder:
 
 def _at(flag: Flag, offset: int) -> Flag:
     return Flag(flag.type, flag.label, offset, flag.date, flag.reason, flag.template)
+
+
+def add_marked_text(builder: BlockBuilder, text: str, *, references: bool) -> None:
+    """Add text in which flags survive only as bracketed labels (`[citation needed]`).
+
+    Plain-text copies keep flags that way, and so does HTML whose markup a mirror mangled;
+    with `references`, bracketed numbers (`[12]`, `[b]`) count as citation markers too.
+    """
+    if "[" not in text:
+        builder.add_text(text)
+        return
+    position = 0
+    for match in _BRACKET.finditer(text):
+        inner = match.group(1)
+        flag_type = lookup_label(inner)
+        is_ref = references and flag_type is None and _REF_MARKER.match(inner.strip())
+        if flag_type is None and not is_ref:
+            continue
+        builder.add_text(text[position : match.start()])
+        if flag_type is not None:
+            builder.add_flag(Flag(flag_type.type, inner.strip(), 0))
+        else:
+            builder.add_citation(Citation(text=match.group(0)))
+        position = match.end()
+    builder.add_text(text[position:])

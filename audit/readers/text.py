@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from audit.catalogue import lookup_banner_text, lookup_label
-from audit.model import INFOBOX_SECTION, LEAD_SECTION, Banner, Block, Citation, Document, Flag
-from audit.readers.inline import BlockBuilder, strip_invisible
+from audit.catalogue import lookup_banner_text
+from audit.model import INFOBOX_SECTION, LEAD_SECTION, Banner, Block, Document
+from audit.readers.inline import BlockBuilder, add_marked_text, strip_invisible
 from audit.readers.sections import is_end_matter
 from audit.sentences import split_sentences
 
@@ -99,8 +99,6 @@ _GLUED_LABEL = re.compile(
 )
 _LABEL_ONLY = frozenset(label.lower() for label in INFOBOX_LABELS)
 
-_BRACKET = re.compile(r"\[([^\[\]\n]{1,80})\]")
-_REF_MARKER = re.compile(r"^(?:\d{1,4}|[a-z]{1,2}|(?:note|nb|n|lower-alpha|upper-alpha) ?\d{1,3})$")
 _BULLET = re.compile(r"^(?:[•·▪◦‣∙*]|\d{1,2}[.)])\s+")
 _ATTRIBUTION = re.compile(r"^[—―–]\s*\S")
 _HEADING_MAX_WORDS = 10
@@ -216,20 +214,7 @@ def _take_title(
 def _strip_markers(text: str) -> BlockBuilder:
     """Text with bracketed flags and reference markers taken out and recorded at offsets."""
     builder = BlockBuilder()
-    position = 0
-    for match in _BRACKET.finditer(text):
-        inner = match.group(1)
-        flag_type = lookup_label(inner)
-        is_ref = flag_type is None and _REF_MARKER.match(inner.strip())
-        if flag_type is None and not is_ref:
-            continue
-        builder.add_text(text[position : match.start()])
-        if flag_type is not None:
-            builder.add_flag(Flag(flag_type.type, inner.strip(), 0))
-        else:
-            builder.add_citation(Citation(text=match.group(0)))
-        position = match.end()
-    builder.add_text(text[position:])
+    add_marked_text(builder, text, references=True)
     return builder
 
 
