@@ -25,10 +25,8 @@ from tests.conftest import SHARED_DATA
 pytestmark = pytest.mark.shared_data
 
 _LABELS = sorted({label.split(" –")[0] for flag in INLINE for label in flag.labels}, key=len)
-_LEFTOVER = re.compile(
-    r"\[(?:%s)\s*(?:[–-]\s*discuss)?\]" % "|".join(re.escape(label) for label in _LABELS),
-    re.IGNORECASE,
-)
+_ALTERNATIVES = "|".join(re.escape(label) for label in _LABELS)
+_LEFTOVER = re.compile(rf"\[(?:{_ALTERNATIVES})\s*(?:[–-]\s*discuss)?\]", re.IGNORECASE)
 _MARKERS = re.compile("[\ue000\ue001]")
 
 
