@@ -47,7 +47,10 @@ DUMPS = (
         "-shortened.bz2",
     ),
     ("gensim-tables", "xml-dumps/pages-articles/gensim-enwiki-table-markup.xml.bz2"),
-    ("wikipedia2vec", "xml-dumps/pages-articles/wikipedia2vec-enwiki-pages-articles-sample.xml.bz2"),
+    (
+        "wikipedia2vec",
+        "xml-dumps/pages-articles/wikipedia2vec-enwiki-pages-articles-sample.xml.bz2",
+    ),
     ("pywikibot-pear", "xml-dumps/pages-articles/pywikibot-article-pear-0.10.xml"),
 )
 WTF_ARCHIVE = "wikitext-articles/wtf_wikipedia-tests-cache-71-articles.tar.gz"
@@ -120,11 +123,13 @@ def write_json(path: Path, payload: dict[str, object]) -> None:
 
 
 def _read(path: Path) -> str:
-    opener = {".gz": gzip.open, ".bz2": bz2.open}.get(path.suffix)
-    if opener is not None:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            return str(handle.read())
-    return path.read_text(encoding="utf-8")
+    """A data file as text, decompressed (gzip, bzip2 or plain)."""
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    elif path.suffix == ".bz2":
+        data = bz2.decompress(data)
+    return data.decode("utf-8")
 
 
 # --- wikitext --------------------------------------------------------------------------------
@@ -184,8 +189,7 @@ def wikitext_pages(data: Path) -> list[Page]:
             pages.append(Page("wtf_wikipedia", title, "wikitext", text, "wikitext", text))
     for path in sorted(REAL_FIXTURES.glob("*.wikitext.gz")):
         text = _read(path)
-        title = path.name.removesuffix(".wikitext.gz")
-        pages.append(Page("fixtures/real", title, "wikitext", text, "wikitext", text))
+        pages.append(Page("fixtures/real", _html_title(path), "wikitext", text, "wikitext", text))
     return pages
 
 
@@ -193,7 +197,9 @@ def wikitext_pages(data: Path) -> list[Page]:
 
 
 def _html_title(path: Path) -> str:
-    name = path.name.removesuffix(".html.gz").removesuffix(".parsoid")
+    """`mcs-parsoid-enwiki-United_States-rev922519903.html.gz` → `United States`."""
+    name = path.name.removesuffix(".gz").removesuffix(".html").removesuffix(".parsoid")
+    name = name.removesuffix(".wikitext")
     for prefix in ("mcs-parsoid-enwiki-", "mcs-action-parse-enwiki-", "readability-enwiki-"):
         name = name.removeprefix(prefix)
     return re.sub(r"-(?:rev\d+.*|\d{4}.*)$", "", name).replace("_", " ")
@@ -236,7 +242,9 @@ def legacy_pages(data: Path) -> list[Page]:
 
 def text_pages(html_pages: list[Page]) -> list[Page]:
     """A browser-style plain-text copy of every HTML page; truth stays that of the HTML."""
-    return [replace(page, format="text", content=plain_text_copy(page.content)) for page in html_pages]
+    return [
+        replace(page, format="text", content=plain_text_copy(page.content)) for page in html_pages
+    ]
 
 
 def load_pages(data: Path) -> dict[str, list[Page]]:
@@ -259,12 +267,11 @@ def load_pages(data: Path) -> dict[str, list[Page]]:
 # numbers "[12]") stay inside the sentence; hidden elements (display:none, <style>, MathML
 # annotations) are not copied; legacy "[edit]" links are.
 _PARAGRAPH_TAGS = frozenset(
-    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol", "dl", "figure",
-     "pre", "section", "hr", "center"}
+    "p h1 h2 h3 h4 h5 h6 blockquote table ul ol dl figure pre section hr center".split()
 )
-_LINE_TAGS = frozenset({"li", "tr", "dt", "dd", "caption", "figcaption", "div", "tbody", "thead"})
+_LINE_TAGS = frozenset("li tr dt dd caption figcaption div tbody thead".split())
 _CELL_TAGS = frozenset({"td", "th"})
-_SKIP_TAGS = frozenset({"script", "style", "noscript", "link", "meta", "annotation", "template"})
+_SKIP_TAGS = frozenset("script style noscript link meta annotation template".split())
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _WHITESPACE = re.compile(r"[ \t\r\n\f]+")  # HTML whitespace; NBSP is kept, as browsers do
 _PARAGRAPH, _LINE, _CELL = "\x00P", "\x00L", "\x00C"

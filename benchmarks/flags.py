@@ -180,7 +180,7 @@ def citation_score(results: list[PageResult]) -> Score:
 # --- printing --------------------------------------------------------------------------------
 
 CELL = 26
-TYPE_COLUMN = 28
+TYPE_COLUMN = 31
 
 
 def _ratio(value: float | None, digits: int = 2) -> str:
@@ -216,7 +216,8 @@ def print_matrix(title: str, scores: dict[str, dict[str, Score]], formats: list[
     print(f"{title} — cell: truth count, precision/recall, verdict (target: both ≥ {TARGET})")
     print("".ljust(TYPE_COLUMN) + "".join(COLUMN_TITLES[f].ljust(CELL + 1) for f in formats))
     for line in (0, 1):
-        print("".ljust(TYPE_COLUMN) + "".join(TRUTH_LABELS[f][line].ljust(CELL + 1) for f in formats))
+        labels = (TRUTH_LABELS[f][line].ljust(CELL + 1) for f in formats)
+        print("".ljust(TYPE_COLUMN) + "".join(labels))
     print(rule)
     for type_id in in_truth + found_only:
         label = type_id if type_id in in_truth else f"{type_id}*"

@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from audit.catalogue import SEVERITY_NAMES
-from audit.model import DocumentCheck
+from audit.catalogue import SEVERITY_NAMES, canonical_label
+from audit.model import BannerCheck, DocumentCheck
 from audit.report.rows import (
     FLAG_STATUSES,
     ClaimRow,
@@ -126,6 +126,8 @@ class DocumentView:
     status_css: str
     error: str | None
     warnings: tuple[str, ...]
+    banners: tuple[str, ...]
+    """One line per article/section banner with its scope and fate."""
     snapshot: str
     current: Link
     diff: Link | None
@@ -202,6 +204,19 @@ def _badge(flag: FlagRow) -> Badge:
     )
 
 
+def _derived_badges(row: ClaimRow) -> tuple[Badge, ...]:
+    """Findings that are not inline flags: no reference at all, banners over the claim."""
+    badges = []
+    if row.uncited:
+        badges.append(Badge("∅", "uncited · no reference backs this claim",
+                            "badge flag-open sev-2 uncited",
+                            "a statement outside the lead with no citation in its paragraph"))
+    for banner in row.banners:
+        badges.append(Badge("▤", f"{canonical_label(banner)} · banner over this part",
+                            "badge banner sev-1", "a maintenance banner covers this section"))
+    return tuple(badges)
+
+
 def _token(text: str) -> str:
     """A value safe to use as a class name or a space-separated data token."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text) or "-"
@@ -259,8 +274,11 @@ def _claim_view(row: ClaimRow, dom_id: str) -> ClaimView:
         kind=row.kind,
         status_text=_status_text(row),
         status_css=f"status st-{_token(row.status)}" + (" st-moved" if row.moved else ""),
-        data_flags=" ".join(f"{_token(f.type)}:{_token(f.status)}" for f in row.flags),
-        badges=tuple(_badge(flag) for flag in row.flags),
+        data_flags=" ".join(
+            [f"{_token(f.type)}:{_token(f.status)}" for f in row.flags]
+            + (["uncited:open"] if row.uncited else [])
+        ),
+        badges=tuple(_badge(flag) for flag in row.flags) + _derived_badges(row),
         segments=_segments(row),
         citations=tuple(citations),
     )
@@ -315,6 +333,7 @@ def _document_view(index: int, check: DocumentCheck, rows: tuple[ClaimRow, ...])
         status_css=f"doc-status ds-{_token(check.status)}",
         error=check.error or None,
         warnings=tuple(check.warnings),
+        banners=tuple(_banner_line(item) for item in check.banners),
         snapshot=snapshot,
         current=current_link,
         diff=diff,
@@ -324,6 +343,14 @@ def _document_view(index: int, check: DocumentCheck, rows: tuple[ClaimRow, ...])
         quiet_summary=f"{_plural(len(quiet), 'unchanged claim')} without flags",
         quiet=_group(quiet),
     )
+
+
+def _banner_line(item: BannerCheck) -> str:
+    banner = item.banner
+    where = "whole article" if banner.scope == "article" else "section " + " › ".join(
+        banner.section)
+    dated = f", tagged {banner.date}" if banner.date else ""
+    return f"{canonical_label(banner.type)} ({where}{dated}): {item.status}"
 
 
 def build_view(checks: Sequence[DocumentCheck], *, generated: str, tool_version: str) -> ReportView:
@@ -348,7 +375,9 @@ def build_view(checks: Sequence[DocumentCheck], *, generated: str, tool_version:
         headline=headline(checks),
         stats=stats_of(total),
         documents=documents,
-        flag_types=tuple(Option(_token(f.type), f.label) for f in types),
+        flag_types=tuple(Option(_token(f.type), f.label) for f in types)
+        + ((Option("uncited", "uncited (no reference)"),)
+           if any(row.uncited for rows in all_rows for row in rows) else ()),
         flag_statuses=tuple(Option(s, _FLAG_STATUS_LABEL[s]) for s in FLAG_STATUSES)
         + (Option("none", "no flag (text changed)"),),
         attention_total=attention_total,

@@ -101,7 +101,11 @@ def test_badges_say_status_in_words_not_only_colour(doc):
 
     assert badges("doc-1-c-lead2") == ["⚠ citation needed · open"]
     assert badges("doc-1-c-lead3") == ["✓ citation needed · resolved, cited"]
-    assert badges("doc-1-c-bg1") == ["✓ dubious – discuss · resolved, no citation"]
+    # Resolved without a citation, in a body section: the claim is now uncited, and says so.
+    assert badges("doc-1-c-bg1") == [
+        "✓ dubious – discuss · resolved, no citation",
+        "∅ uncited · no reference backs this claim",
+    ]
     assert badges("doc-1-c-bg2") == ["✕ failed verification · removed with claim"]
     assert badges("doc-1-c-new2") == ["✚ who? · new"]
     assert "flag-open" in doc.find("li", id="doc-1-c-lead2").select_one(".badge")["class"]
