@@ -107,7 +107,7 @@ def test_badges_say_status_in_words_not_only_colour(doc):
         "∅ uncited · no reference backs this claim",
     ]
     assert badges("doc-1-c-bg2") == ["✕ failed verification · removed with claim"]
-    assert badges("doc-1-c-new2") == ["✚ who? · new"]
+    assert badges("doc-1-c-new2") == ["✚ who? · new", "∅ uncited · no reference backs this claim"]
     assert "flag-open" in doc.find("li", id="doc-1-c-lead2").select_one(".badge")["class"]
 
 
