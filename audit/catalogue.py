@@ -271,18 +271,27 @@ INLINE: tuple[FlagType, ...] = (
         ("third-party source needed",),
         2,
     ),
+    # NOTE: one type for both. {{dead link|fix-attempted=yes}} renders "permanent dead link"
+    # while {{permanent dead link}} renders "dead link" (seen in real pages), so a rendered
+    # label cannot tell them apart; splitting them would make formats disagree.
     FlagType(
         "dead-link",
         "Dead link",
-        ("Deadlink", "Dl", "Dead url", "Broken link", "Dead-link", "Deadurl", "Link broken"),
-        ("dead link",),
-        1,
-    ),
-    FlagType(
-        "permanent-dead-link",
-        "Permanent dead link",
-        ("Pdl", "Permanently dead link", "Deadlink permanent", "Permanent deadlink"),
-        ("permanent dead link",),
+        (
+            "Deadlink",
+            "Dl",
+            "Dead url",
+            "Broken link",
+            "Dead-link",
+            "Deadurl",
+            "Link broken",
+            "Permanent dead link",
+            "Pdl",
+            "Permanently dead link",
+            "Deadlink permanent",
+            "Permanent deadlink",
+        ),
+        ("dead link", "permanent dead link"),
         1,
     ),
     FlagType("obsolete-source", "Obsolete source", ("Outdated source",), ("obsolete source",), 2),
@@ -552,7 +561,12 @@ BANNERS: tuple[FlagType, ...] = (
         "excessive-citations-banner",
         "Excessive citations",
         ("Citation overkill", "Overcite", "Too many citations"),
-        ("This article may have an excessive number of citations.",),
+        (
+            "This article may have an excessive number of citations.",
+            "This article may contain an excessive number of citations.",
+            "This section may have an excessive number of citations.",
+            "This article may have too many citations",
+        ),
         1,
         "banner",
     ),
@@ -568,7 +582,12 @@ BANNERS: tuple[FlagType, ...] = (
         "update-banner",
         "Update",
         ("Outdated", "Out of date", "Update section"),
-        ("This article needs to be updated.",),
+        (
+            "This article needs to be updated.",
+            "This section needs to be updated.",
+            "This article's factual accuracy may be compromised due to out-of-date",
+            "This section's factual accuracy may be compromised due to out-of-date",
+        ),
         1,
         "banner",
     ),
@@ -656,9 +675,13 @@ def _banner_sentences() -> tuple[tuple[str, FlagType], ...]:
     )
 
 
+_PARTS_OF = re.compile(r"^parts of this article \(those related to [^)]*\) need ")
+
+
 def lookup_banner_text(text: str) -> FlagType | None:
     """The banner whose rendered first sentence `text` starts with (plain-text copies)."""
-    folded = normalize_label(text)
+    # {{Update|section=…}} and kin: "Parts of this article (those related to X) need to be …"
+    folded = _PARTS_OF.sub("this section needs ", normalize_label(text))
     for sentence, flag_type in _banner_sentences():
         if folded.startswith(sentence.rstrip(".")):
             return flag_type

@@ -131,12 +131,14 @@ def _visit(code: Wikicode, walk: _WikitextWalk, where: str, end: bool, ref: str 
                 elif ref:
                     walk.deferred.append((flag_type.type, where, ref))
             inner = where
-            if name in NOTE_TEMPLATES or (name == "Refn" and _param(node, "group")):
+            # {{refn|…}} and {{#tag:ref|…}} are <ref>s written as templates.
+            as_ref = name == "Refn" or name.lower().replace(" ", "") == "#tag:ref"
+            if name in NOTE_TEMPLATES or (as_ref and _param(node, "group")):
                 inner = "note"
-            elif name == "Refn":
+            elif as_ref:
                 inner = "ref"
                 if not end and where not in ("ref", "note"):
-                    walk.truth.citation_places[f"{where} via {{{{Refn}}}}"] += 1
+                    walk.truth.citation_places[f"{where} via {{{{{name}}}}}"] += 1
             elif name in SHORT_REF_TEMPLATES:
                 if not end and where not in ("ref", "note"):
                     walk.truth.citation_places[f"{where} via {{{{{name}}}}}"] += 1

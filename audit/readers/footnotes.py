@@ -43,6 +43,13 @@ _PIECES = ", ".join(
         ".reference-text",
     )
 )
+# Parsoid: a cite template's data sits on the first node of its transclusion, so far fewer
+# nodes are needed; footnotes without cite data are looked at one by one afterwards.
+_PARSOID_PIECES = (
+    'ol.mw-references .Inline-Template, ol.mw-references [typeof~="mw:Transclusion"], '
+    "ol.mw-references .mw-reference-text"
+)
+_FALLBACK_PIECES = 'a.external, cite, span.Z3988, a[href*="#CITEREF"]'
 _CITE_TEMPLATE = ("cite", "citation", "vcite", "vancite")
 _TEXT_LIMIT = 600
 
@@ -91,7 +98,7 @@ def collect_footnotes(
     pieces: dict[str, _Pieces] = defaultdict(_Pieces)
     flags: dict[str, list[Flag]] = defaultdict(list)
     flag_nodes: list[LexborNode] = []
-    for node in select(root, _PIECES):
+    for node in select(root, _PARSOID_PIECES if parsoid else _PIECES):
         note_id = _owner(node, item_ids)
         if not note_id:
             continue
@@ -117,7 +124,7 @@ def collect_footnotes(
         elif tag == "a":
             href = attributes.get("href") or ""
             if "#CITEREF" in href:
-                found.short_target = found.short_target or href.rsplit("#", 1)[-1]
+                found.short_target = found.short_target or href.split("#", 1)[1]
             elif "external" in classes and found.link is None:
                 found.link = node
         elif tag == "span" and "Z3988" in classes:
@@ -130,6 +137,8 @@ def collect_footnotes(
         if not note_id:
             continue
         found = pieces.get(note_id) or _Pieces()
+        if parsoid and not found.params:
+            _fallback_pieces(found, item)
         citation = _citation(found, item, note_id)
         if citation.url is None and found.short_target:
             if bibliography is None:
@@ -142,10 +151,27 @@ def collect_footnotes(
                 resolved = _full_citation(full, parsoid)
                 citation = replace(resolved, name=citation.name, text=citation.text)
         note_flags = tuple(flags.get(note_id, ()))
-        if any(flag.type in ("dead-link", "permanent-dead-link") for flag in note_flags):
+        if any(flag.type == "dead-link" for flag in note_flags):
             citation = marked_dead(citation)
         footnotes[note_id] = Footnote(citation, note_flags)
     return footnotes
+
+
+def _fallback_pieces(found: _Pieces, item: LexborNode) -> None:
+    """Links, COinS and short-cite targets of a footnote without cite-template data."""
+    for node in select(item, _FALLBACK_PIECES):
+        attributes = node.attributes
+        classes = attributes.get("class") or ""
+        if node.tag == "cite":
+            found.cite = found.cite or node
+        elif node.tag == "a":
+            href = attributes.get("href") or ""
+            if "#CITEREF" in href:
+                found.short_target = found.short_target or href.split("#", 1)[1]
+            elif "external" in classes and found.link is None:
+                found.link = node
+        elif "Z3988" in classes:
+            found.coins = found.coins or attributes.get("title")
 
 
 def _owner(node: LexborNode, item_ids: dict[int, str]) -> str | None:

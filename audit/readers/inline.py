@@ -25,7 +25,12 @@ def strip_invisible(text: str) -> str:
 
 _SENTENCE_END = ".!?\u2026"
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,80})\]")
-_REF_MARKER = re.compile(r"^(?:\d{1,4}|[a-z]{1,2}|(?:note|nb|n|lower-alpha|upper-alpha) ?\d{1,3})$")
+_NUMBER_MARKER = re.compile(r"^\d{1,4}$")
+# Explanatory-note markers ([a], [note 1], [lower-alpha 4]): removed, but no citation.
+_NOTE_MARKER = re.compile(
+    r"^(?:[a-z]{1,2}|(?:note|nb|n|lower-alpha|upper-alpha|lower-roman|upper-roman|lower-greek)"
+    r" ?[0-9a-z]{1,3})$"
+)
 
 
 @dataclass
@@ -134,15 +139,18 @@ def add_marked_text(builder: BlockBuilder, text: str, *, references: bool) -> No
         return
     position = 0
     for match in _BRACKET.finditer(text):
-        inner = match.group(1)
+        inner = match.group(1).strip()
         flag_type = lookup_label(inner)
-        is_ref = references and flag_type is None and _REF_MARKER.match(inner.strip())
-        if flag_type is None and not is_ref:
+        is_ref = references and flag_type is None and _NUMBER_MARKER.match(inner)
+        is_note = references and flag_type is None and not is_ref and _NOTE_MARKER.match(inner)
+        if flag_type is None and not is_ref and not is_note:
             continue
         builder.add_text(text[position : match.start()])
         if flag_type is not None:
-            builder.add_flag(Flag(flag_type.type, inner.strip(), 0))
-        else:
+            builder.add_flag(Flag(flag_type.type, inner, 0))
+        elif is_ref:
             builder.add_citation(Citation(text=match.group(0)))
+        else:
+            builder.after_marker = True  # a note marker: gone from the text, nothing recorded
         position = match.end()
     builder.add_text(text[position:])

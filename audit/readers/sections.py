@@ -31,7 +31,6 @@ END_MATTER = frozenset(
         "specific references",
         "references and notes",
         "sources and further reading",
-        "literature",
         "external link",
         "related articles",
         "navigation",

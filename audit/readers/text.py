@@ -9,11 +9,11 @@ the lead, captions as short lines near paragraphs, and the mirror's own boilerpl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from audit.catalogue import lookup_banner_text
-from audit.model import INFOBOX_SECTION, LEAD_SECTION, Banner, Block, Document
+from audit.model import INFOBOX_SECTION, LEAD_SECTION, Banner, Block, Citation, Document, Flag, Ref
 from audit.readers.inline import BlockBuilder, add_marked_text, strip_invisible
 from audit.readers.sections import is_end_matter
 from audit.sentences import split_sentences
@@ -52,6 +52,9 @@ _BOILERPLATE = tuple(
         r"^\(?Learn how and when to remove (?:this|these) (?:template )?messages?\)?$",
         r"^Find sources: ",
         r"^Please help (?:improve|update) this (?:article|section)",
+        # Hatnotes: navigation between articles, not claims.
+        r"^(?:Main articles?|See also|Further information|Further|Related articles?|"
+        r"For more details(?: on this topic)?, see|Not to be confused with)\s*:",
     )
 )
 
@@ -139,13 +142,14 @@ def read_text(content: str, *, source: str | None = None, title: str | None = No
     """Read a plain-text copy of an article into a `Document`."""
     content = strip_invisible(content)
     timestamp = snapshot_timestamp(content)
-    lines = _content_lines(content)
+    lines, end_matter = _content_lines(content)
     doc_title, lines = _take_title(lines, title)
     lead_index = _first_prose_index(lines)
     infobox_lines = lines[:lead_index] if lead_index is not None else []
     body_lines = lines[lead_index:] if lead_index is not None else lines
     banners: list[Banner] = []
     blocks = _infobox_blocks(infobox_lines, banners) + _body_blocks(body_lines, banners)
+    blocks = resolve_reference_list(blocks, end_matter)
     return Document(
         title=doc_title,
         format="text",
@@ -158,7 +162,8 @@ def read_text(content: str, *, source: str | None = None, title: str | None = No
 
 def _banner_line(visible: str, section: tuple[str, ...] | None, banners: list[Banner]) -> bool:
     """Record a banner's first sentence ("This article needs additional citations …")."""
-    flag_type = lookup_banner_text(visible) if visible.startswith("This ") else None
+    starts = visible.startswith(("This ", "Parts of this "))
+    flag_type = lookup_banner_text(visible) if starts else None
     if flag_type is None:
         return False
     if section is None:
@@ -168,8 +173,9 @@ def _banner_line(visible: str, section: tuple[str, ...] | None, banners: list[Ba
     return True
 
 
-def _content_lines(content: str) -> list[_Line | None]:
-    """Lines of the article, `None` for blank lines; boilerplate and end matter removed."""
+def _content_lines(content: str) -> tuple[list[_Line | None], list[_Line | None]]:
+    """Lines of the article (`None` for blank lines, boilerplate removed), and the end matter
+    (references, notes, links) that follows them."""
     result: list[_Line | None] = []
     for number, raw in enumerate(content.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         indent_nbsp = raw.lstrip(" \t").startswith("\u00a0")
@@ -188,8 +194,8 @@ def _content_lines(content: str) -> list[_Line | None]:
         before = index == 0 or result[index - 1] is None
         after = index + 1 >= len(result) or result[index + 1] is None
         if before and after:
-            return result[:index]
-    return result
+            return result[:index], result[index:]
+    return result, []
 
 
 def _take_title(
@@ -340,3 +346,96 @@ def _body_kind(
 
 def _is_quotation(visible: str) -> bool:
     return visible[:1] in '"“' and visible[-1:] in '"”'
+
+
+# A reference-list entry as copies show it: "^ a b Text", "1. ^ Text", "↑ Text", "1 2 3  Text"
+# (Parsoid's numbered backlinks), "Jump up to: a b Text".
+_REF_ENTRY = re.compile(
+    r"^(?:\d{1,4}\.\s*)?"
+    r"(?:(?:\^|↑)(?:\s+(?:[a-z]{1,2}|\d+(?:\.\d+)?)(?=\s))*"
+    r"|\d{1,3}(?:\s+\d{1,3})+(?=\s\s)"
+    r"|Jump up(?: to)?:?(?:\s+[a-z]{1,2}(?=\s))*)"
+    r"\s+(?P<text>\S.*)$"
+)
+_NUMBERED = re.compile(r"^\[(\d{1,4})\]$")
+
+
+_BARE_BACKLINK = re.compile(r"^(?:\^|↑|\d{1,3}(?:\s+\d{1,3})*|(?:[a-z]\s+)*[a-z])$")
+
+
+def _reference_lists(end_matter: list[_Line | None]) -> list[list[str]]:
+    """Entry texts of every reference list in the end matter, list by list.
+
+    An entry may span lines (a bundle of citations in one reference, or the backlink alone on
+    its line): lines that do not start an entry continue the current one, short headings
+    ("Sources", "External links") end the list.
+    """
+    lists: list[list[str]] = []
+    current: list[str] = []
+    pending_backlink = False
+    for line in end_matter:
+        if line is None:
+            continue
+        text = line.text
+        match = _REF_ENTRY.match(text)
+        if match:
+            current.append(match.group("text"))
+            pending_backlink = False
+        elif _BARE_BACKLINK.match(text):
+            pending_backlink = True
+        elif pending_backlink:
+            current.append(text)
+            pending_backlink = False
+        elif current and (len(text) < 60 and text[-1:] not in '.)"”'):
+            lists.append(current)  # a heading: the next list begins
+            current = []
+        elif current:
+            current[-1] = f"{current[-1]} {text}"
+    if current:
+        lists.append(current)
+    return lists
+
+
+def resolve_reference_list(blocks: list[Block], end_matter: list[_Line | None]) -> list[Block]:
+    """Give `[n]` markers the text of reference n, and its flags to the claim citing it.
+
+    Flags written inside references ({{dead link}}, {{page needed}}) appear in a copy only in
+    the reference list at the end; the claim that cites the reference carries them.
+    """
+    numbers = [
+        int(match.group(1))
+        for block in blocks
+        for ref in block.refs
+        if ref.citation.text and (match := _NUMBERED.match(ref.citation.text))
+    ]
+    lists = _reference_lists(end_matter)
+    if not numbers or not lists:
+        return blocks
+    highest = max(numbers)
+    entries = min(lists, key=lambda found: (abs(len(found) - highest), -len(found)))
+    if len(entries) < highest * 0.8:
+        return blocks
+    parsed: list[tuple[str, tuple[Flag, ...]]] = []
+    for entry in entries:
+        builder = BlockBuilder()
+        add_marked_text(builder, entry, references=False)
+        parsed.append((builder.text, tuple(builder.flags)))
+    flagged: set[int] = set()
+    result = []
+    for block in blocks:
+        refs: list[Ref] = []
+        flags = list(block.flags)
+        for ref in block.refs:
+            match = _NUMBERED.match(ref.citation.text or "")
+            number = int(match.group(1)) if match else 0
+            if not 1 <= number <= len(parsed):
+                refs.append(ref)
+                continue
+            text, entry_flags = parsed[number - 1]
+            refs.append(Ref(ref.offset, Citation(text=text[:300] or None, name=str(number))))
+            if entry_flags and number not in flagged:
+                flagged.add(number)
+                flags.extend(replace(flag, offset=ref.offset) for flag in entry_flags)
+        flags.sort(key=lambda flag: flag.offset)
+        result.append(replace(block, refs=tuple(refs), flags=tuple(flags)))
+    return result

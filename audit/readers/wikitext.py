@@ -35,6 +35,23 @@ _INFOBOX = re.compile(r"^(?:Infobox|Taxobox|Speciesbox|Automatic taxobox|Geobox)
 _QUOTE_TEMPLATES = frozenset(
     {"Quote", "Blockquote", "Cquote", "Quotation", "Quote box", "Rquote", "Quote frame"}
 )
+_LIST_TEMPLATES = frozenset(
+    {
+        "Hlist",
+        "Ublist",
+        "Unbulleted list",
+        "Vunblist",
+        "Bulleted list",
+        "Ubl",
+        "Hlist-comma",
+        "Plainlist",
+        "Flatlist",
+        "Unbulleted",
+        "Collapsible list",
+        "Bulleted",
+        "Nobold list",
+    }
+)
 _SHORT_CITES = frozenset(
     {
         "Sfn",
@@ -53,12 +70,15 @@ _SHORT_CITES = frozenset(
 _CITE = re.compile(r"^(?:Cite|Citation|Vcite|Vancite)\b", re.I)
 _SKIP_PARAMS = re.compile(
     r"^(?:image\d*|img|logo|map\w*|alt\d*|\w*size|width|upright|coordinates|coord|signature"
-    r"|module\d*|embed|name|title|native_name|conflict|image_\w+|pushpin\w*|relief|\w*_ref"
-    r"|footnotes|partof|label\d*|header\d*|above|below|bodyclass|\w*style|colou?r\w*"
+    r"|module\d*|embed|name|title|native_name|conflict|image_\w+|pushpin\w*|relief"
+    r"|partof|label\d*|header\d*|above|below|bodyclass|\w*style|colou?r\w*"
     r"|onlysourced|data\d*style|child|subbox|qid|fetchwikidata|suppressfields)$",
     re.I,
 )
 _CAPTION_PARAMS = re.compile(r"^(?:caption\d*|image_caption|map_caption)$", re.I)
+# References and notes for the value above them (`Gini_ref`, `area_footnote`): they render
+# next to that value, so they continue its line.
+_REF_PARAMS = re.compile(r"^(?:\w+_ref|\w+_footnotes?|\w+_note|footnotes|ref\d*)$", re.I)
 _FILE_LINK = re.compile(r"^\s*:?\s*(?:File|Image|Media)\s*:", re.I)
 _SKIP_LINK = re.compile(r"^\s*(?:Category|[a-z]{2,3}(?:-[a-z]+)?)\s*:", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -121,8 +141,6 @@ _TEXT_TEMPLATES = {
     "Sic": "1",
     "Text": "1",
     "Linktext": "1",
-    "Plainlist": "1",
-    "Unbulleted list": "1",
     "Lang-rus": "1",
     "Noitalic": "1",
     "Nowrap begin": "1",
@@ -337,7 +355,7 @@ def _ref_content(context: _Context, info: TagInfo) -> tuple[Citation, tuple[Flag
         citation = citation_from_link(
             first_url, title=link_title, name=name, text=plain(stream, start, stop)
         )
-    if any(flag.type in ("dead-link", "permanent-dead-link") for flag in flags):
+    if any(flag.type == "dead-link" for flag in flags):
         citation = marked_dead(citation)
     return citation, tuple(flags)
 
@@ -360,7 +378,18 @@ def _nested_flags(context: _Context, start: int, stop: int) -> list[Flag]:
 def _add_ref(context: _Context, index: int) -> None:
     info = tag_info(context.stream, index)
     if info.attrs.get("group"):
-        return  # an explanatory note, not a citation
+        # An explanatory note, not a citation; flags written inside it still count (once,
+        # also for a note defined in the list at the end: {{reflist|group=note|refs=…}}).
+        name = info.attrs.get("name") or None
+        found = context.named_refs.get(name or "")
+        if found is None and info.content and info.content[0] < info.content[1]:
+            found = _ref_content(context, info)
+        if found and (name is None or name not in context.flagged_refs):
+            if name:
+                context.flagged_refs.add(name)
+            for flag in found[1]:
+                context.builder.add_flag(flag)
+        return
     name = info.attrs.get("name") or None
     found = context.named_refs.get(name or "")
     if found is not None:
@@ -501,6 +530,20 @@ def _template(context: _Context, index: int) -> None:
     elif name in _SHORT_CITES:
         context.builder.add_citation(_short_cite(context, params))
         _add_nested_flags(context, params)
+    elif name == "Refn":
+        body = next((p for p in params if p.name == "1"), None)
+        group = param_text(stream, params, "group")
+        if body is not None:
+            attrs = {"name": param_text(stream, params, "name") or ""}
+            citation, flags = _ref_content(
+                context, TagInfo("ref", attrs, (body.start, body.end), None)
+            )
+            if not group:
+                context.builder.add_citation(citation)
+            for flag in flags:
+                context.builder.add_flag(flag)
+    elif name in _LIST_TEMPLATES:
+        _list_template(context, params)
     elif name in _LITERAL_TEMPLATES:
         context.builder.add_text(_LITERAL_TEMPLATES[name])
     elif name in _TEXT_TEMPLATES:
@@ -522,6 +565,22 @@ def _template(context: _Context, index: int) -> None:
         _add_nested_flags(context, params)
 
 
+def _list_template(context: _Context, params: list[Param]) -> None:
+    """{{hlist|a|b}}, {{ublist|…}}: each item a line of the infobox, or a list item."""
+    items = [param for param in params if param.name.isdigit()]
+    if context.kind == "infobox":
+        for index, item in enumerate(items):
+            if index:
+                context.flush()
+            _walk(context, item.start, item.end)
+        return
+    outer = context.kind
+    for item in items:
+        context.start("list-item")
+        _walk(context, item.start, item.end)
+    context.start(outer)
+
+
 def _add_nested_flags(context: _Context, params: list[Param]) -> None:
     for param in params:
         for flag in _nested_flags(context, param.start, param.end):
@@ -531,6 +590,8 @@ def _add_nested_flags(context: _Context, params: list[Param]) -> None:
 def _add_banner(context: _Context, template: str, params: list[Param], type_id: str) -> None:
     """A banner covers the article (above the first heading) or the section it opens."""
     tracker = context.tracker
+    if tracker.in_end_matter:
+        return  # a banner over "Sources" or "External links" covers no claims
     in_section = bool(tracker.path)
     context.banners.append(
         Banner(
@@ -551,6 +612,9 @@ def _infobox(context: _Context, params: list[Param]) -> None:
     context.in_infobox = True
     for param in params:
         if param.name.isdigit() or _SKIP_PARAMS.match(param.name):
+            continue
+        if _REF_PARAMS.match(param.name):
+            _walk(context, param.start, param.end)
             continue
         context.start("caption" if _CAPTION_PARAMS.match(param.name) else "infobox")
         _walk(context, param.start, param.end)
@@ -640,7 +704,11 @@ def _tag(context: _Context, index: int) -> None:
 
 
 def _table(context: _Context, table: TagInfo) -> None:
-    """Wiki tables: each row is one claim, cells separated."""
+    """Wiki tables: each row is one claim, cells separated; `|+` is the caption.
+
+    NOTE: cells before the first `|-` come as direct children of the table (no row), and the
+    tokenizer gives a `|+` caption as a cell whose text starts with "+".
+    """
     stream = context.stream
     tokens = stream.tokens
     outer = context.kind
@@ -648,18 +716,39 @@ def _table(context: _Context, table: TagInfo) -> None:
     if table.content is None:
         return
     cursor, stop = table.content
+    in_implicit_row = False
     while cursor < stop:
-        if type(tokens[cursor]) is T.TagOpenOpen:
-            row = tag_info(stream, cursor)
-            if row.name == "tr" and row.content:
-                _table_row(context, row)
-            elif row.name == "caption" and row.content:
-                context.start("caption")
-                _walk(context, *row.content)
-            cursor = end_of(stream, cursor)
-        else:
+        if type(tokens[cursor]) is not T.TagOpenOpen:
             cursor += 1
+            continue
+        child = tag_info(stream, cursor)
+        if child.name == "tr" and child.content:
+            in_implicit_row = False
+            _table_row(context, child)
+        elif child.name == "caption" and child.content:
+            in_implicit_row = False
+            context.start("caption")
+            _walk(context, *child.content)
+        elif child.name in ("td", "th") and child.content:
+            first = tokens[child.content[0]] if child.content[0] < child.content[1] else None
+            if type(first) is Text and first["text"].startswith("+"):
+                in_implicit_row = False
+                context.start("caption")
+                context.builder.add_text(first["text"][1:])
+                _walk(context, child.content[0] + 1, child.content[1])
+            else:
+                if not in_implicit_row:
+                    context.start("table-row")
+                    in_implicit_row = True
+                _cell(context, child)
+        cursor = end_of(stream, cursor)
     context.start(outer if outer != "table-row" else "paragraph")
+
+
+def _cell(context: _Context, cell: TagInfo) -> None:
+    context.builder.add_separator(" | ")
+    if cell.content:
+        _walk(context, *cell.content)
 
 
 def _table_row(context: _Context, row: TagInfo) -> None:
@@ -671,8 +760,7 @@ def _table_row(context: _Context, row: TagInfo) -> None:
         if type(tokens[cursor]) is T.TagOpenOpen:
             cell = tag_info(stream, cursor)
             if cell.name in ("td", "th") and cell.content:
-                context.builder.add_separator(" | ")
-                _walk(context, *cell.content)
+                _cell(context, cell)
             cursor = end_of(stream, cursor)
         else:
             cursor += 1

@@ -208,12 +208,23 @@ def _derived_badges(row: ClaimRow) -> tuple[Badge, ...]:
     """Findings that are not inline flags: no reference at all, banners over the claim."""
     badges = []
     if row.uncited:
-        badges.append(Badge("∅", "uncited · no reference backs this claim",
-                            "badge flag-open sev-2 uncited",
-                            "a statement outside the lead with no citation in its paragraph"))
+        badges.append(
+            Badge(
+                "∅",
+                "uncited · no reference backs this claim",
+                "badge flag-open sev-2 uncited",
+                "a statement outside the lead with no citation in its paragraph",
+            )
+        )
     for banner in row.banners:
-        badges.append(Badge("▤", f"{canonical_label(banner)} · banner over this part",
-                            "badge banner sev-1", "a maintenance banner covers this section"))
+        badges.append(
+            Badge(
+                "▤",
+                f"{canonical_label(banner)} · banner over this part",
+                "badge banner sev-1",
+                "a maintenance banner covers this section",
+            )
+        )
     return tuple(badges)
 
 
@@ -347,8 +358,9 @@ def _document_view(index: int, check: DocumentCheck, rows: tuple[ClaimRow, ...])
 
 def _banner_line(item: BannerCheck) -> str:
     banner = item.banner
-    where = "whole article" if banner.scope == "article" else "section " + " › ".join(
-        banner.section)
+    where = (
+        "whole article" if banner.scope == "article" else "section " + " › ".join(banner.section)
+    )
     dated = f", tagged {banner.date}" if banner.date else ""
     return f"{canonical_label(banner.type)} ({where}{dated}): {item.status}"
 
@@ -376,8 +388,11 @@ def build_view(checks: Sequence[DocumentCheck], *, generated: str, tool_version:
         stats=stats_of(total),
         documents=documents,
         flag_types=tuple(Option(_token(f.type), f.label) for f in types)
-        + ((Option("uncited", "uncited (no reference)"),)
-           if any(row.uncited for rows in all_rows for row in rows) else ()),
+        + (
+            (Option("uncited", "uncited (no reference)"),)
+            if any(row.uncited for rows in all_rows for row in rows)
+            else ()
+        ),
         flag_statuses=tuple(Option(s, _FLAG_STATUS_LABEL[s]) for s in FLAG_STATUSES)
         + (Option("none", "no flag (text changed)"),),
         attention_total=attention_total,
