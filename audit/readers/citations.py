@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from audit.model import Citation
 
@@ -160,7 +160,7 @@ def citation_from_link(
             archive_url, url = url, original
     publisher = date = None
     if coins:
-        fields = parse_qs(coins.replace("&amp;", "&"))
+        fields = _coins_fields(coins)
         publisher = _coins(fields, "rft.jtitle", "rft.pub", "rft.btitle")
         date = _coins(fields, "rft.date")
         title = title or _coins(fields, "rft.atitle", "rft.btitle", "rft.title")
@@ -174,6 +174,17 @@ def citation_from_link(
         name=name,
         text=_excerpt(text),
     )
+
+
+_COINS_FIELD = re.compile(r"(?:^|&(?:amp;)?)(rft\.(?:jtitle|pub|btitle|date|atitle|title))=([^&]*)")
+
+
+def _coins_fields(coins: str) -> dict[str, list[str]]:
+    """The few COinS keys we use (a targeted scan: parse_qs on every reference is slow)."""
+    fields: dict[str, list[str]] = {}
+    for match in _COINS_FIELD.finditer(coins):
+        fields.setdefault(match.group(1), []).append(unquote_plus(match.group(2)))
+    return fields
 
 
 def _coins(fields: Mapping[str, list[str]], *keys: str) -> str | None:

@@ -29,26 +29,13 @@ from audit.readers.markup import (
 )
 
 NOTE_ITEMS = "ol.references > li, ol.mw-references > li"
-_PIECES = ", ".join(
-    f"{scope} {piece}"
-    for scope in ("ol.references", "ol.mw-references")
-    for piece in (
-        ".Inline-Template",
-        "[data-mw]",
-        "cite",
-        "a.external",
-        "span.Z3988",
-        'a[href*="#CITEREF"]',
-        ".mw-reference-text",
-        ".reference-text",
-    )
+_PIECES = (
+    '.Inline-Template, [data-mw], cite, a.external, span.Z3988, a[href*="#CITEREF"], '
+    ".mw-reference-text, .reference-text"
 )
 # Parsoid: a cite template's data sits on the first node of its transclusion, so far fewer
 # nodes are needed; footnotes without cite data are looked at one by one afterwards.
-_PARSOID_PIECES = (
-    'ol.mw-references .Inline-Template, ol.mw-references [typeof~="mw:Transclusion"], '
-    "ol.mw-references .mw-reference-text"
-)
+_PARSOID_PIECES = '.Inline-Template, [typeof~="mw:Transclusion"], .mw-reference-text'
 _FALLBACK_PIECES = 'a.external, cite, span.Z3988, a[href*="#CITEREF"]'
 _CITE_TEMPLATE = ("cite", "citation", "vcite", "vancite")
 _TEXT_LIMIT = 600
@@ -91,14 +78,19 @@ def collect_footnotes(
     root: LexborNode, tree: LexborHTMLParser, parsoid: bool
 ) -> dict[str, Footnote]:
     """Footnote id (`cite_note-…`) → its citation and flags, for every reference list."""
-    items = select(root, NOTE_ITEMS)
+    # NOTE: one whole-page query for the lists; everything else is queried inside them only
+    # (a query walks the whole subtree it starts from, and lists are a small part of a page).
+    lists = select(root, "ol.references, ol.mw-references")
+    items = [item for found in lists for item in found.iter() if item.tag == "li"]
     if not items:
         return {}
     item_ids = {item.mem_id: item.attributes.get("id") or "" for item in items}
     pieces: dict[str, _Pieces] = defaultdict(_Pieces)
     flags: dict[str, list[Flag]] = defaultdict(list)
     flag_nodes: list[LexborNode] = []
-    for node in select(root, _PARSOID_PIECES if parsoid else _PIECES):
+    query = _PARSOID_PIECES if parsoid else _PIECES
+    nodes = [node for found in lists for node in select(found, query)]
+    for node in nodes:
         note_id = _owner(node, item_ids)
         if not note_id:
             continue

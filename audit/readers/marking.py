@@ -300,22 +300,31 @@ def _banner(name: str, params: dict[str, str]) -> Banner | None:
 # --- references -------------------------------------------------------------------------------
 
 
-def ref_target(node: LexborNode) -> str | None:
+def _link_of(node: LexborNode) -> LexborNode | None:
+    """The `<a>` inside a reference: its first element child, else the first one anywhere."""
+    child = node.child
+    while child is not None and child.tag == "-text":
+        child = child.next
+    if child is not None and child.tag == "a":
+        return child
+    return node.css_first("a")
+
+
+def ref_target(link: LexborNode | None) -> str | None:
     """The footnote id a reference links to.
 
     NOTE: split at the FIRST `#`: titles cannot contain one, but footnote ids made from
     `{{sfnp|…|p={{page needed}}}}` do (`&#91;` survives in them).
     """
-    link = node.css_first("a")
     href = link.attributes.get("href") if link is not None else None
     return href.split("#", 1)[1] if href and "#" in href else None
 
 
-def _is_note(node: LexborNode, parsoid: bool) -> bool:
+def _is_note(node: LexborNode, link: LexborNode | None, parsoid: bool, data_mw: str) -> bool:
     """Explanatory notes ({{efn}}, group=…) are not citations."""
     if parsoid:
-        link = node.css_first("a[data-mw-group]")
-        return link is not None or '"group"' in (node.attributes.get("data-mw") or "")
+        has_group = link is not None and link.attributes.get("data-mw-group") is not None
+        return has_group or '"group"' in data_mw
     return not _NOTE_TEXT.match(node.text(deep=True).strip())
 
 
@@ -323,17 +332,18 @@ def _mark_references(
     references: list[LexborNode], footnotes: dict[str, Footnote], parsoid: bool, marks: Marks
 ) -> None:
     """Each reference → R (+ F for flags written inside it); notes → F for their flags only."""
-    targets = [ref_target(node) or "" for node in references]
+    links = [_link_of(node) for node in references]
+    targets = [ref_target(link) or "" for link in links]
     data = [node.attributes.get("data-mw") or "" for node in references]
     defined = {target for target, mw in zip(targets, data) if '"body"' in mw}
     flagged: set[str] = set()
-    for node, target, mw in zip(references, targets, data):
-        if node.text(deep=True).lstrip().startswith(":"):
+    for node, link, target, mw in zip(references, links, targets, data):
+        if not mw and node.text(deep=True).lstrip().startswith(":"):
             node.decompose()  # {{rp|207}}: a page number after a reference, not a reference
             continue
         footnote = footnotes.get(target)
         markers = []
-        note = _is_note(node, parsoid)
+        note = _is_note(node, link, parsoid, mw)
         if not note:
             if footnote is None:
                 citation, _ = Citation(text=clean(node.text(deep=True))), ()

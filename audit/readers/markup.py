@@ -79,20 +79,24 @@ def wikitext_to_text(value: str) -> str:
     return _QUOTES_MARKUP.sub("", value) if "''" in value else value
 
 
-def flat_params(data: str, start: int = 0, wanted: frozenset[str] | None = None) -> dict[str, str]:
+def flat_params(
+    data: str, start: int = 0, wanted: frozenset[str] | None = None
+) -> dict[str, str]:
     """Template parameters straight from `data-mw` JSON text, without a JSON parse.
 
     Parsoid keeps every parameter as `"name":{"wt":"value"}`; nested templates only appear
     inside those wikitext strings, so a flat scan is exact for the first template part and
-    much cheaper than `json.loads` on hundreds of references per page.
+    much cheaper than `json.loads` on hundreds of references per page. With `wanted`, only
+    those names are decoded.
     """
     params: dict[str, str] = {}
+    seen: set[str] = set()
     for match in _PARAM.finditer(data, start):
         name = match.group(1).lower()
-        if name in params:
+        if name in seen:
             break  # a second template part begins
+        seen.add(name)
         if wanted is not None and name not in wanted:
-            params[name] = ""  # seen (so a repeat still ends the part), not needed
             continue
         value = match.group(2)
         if "\\" in value:
