@@ -15,6 +15,8 @@ from audit.errors import AuditError, PageMissing, WikiUnreachable
 from audit.match import compare_banners, compare_claims, unchecked
 from audit.model import DocumentCheck, Revision
 from audit.readers import read_text_as
+from audit.reliability import default_data
+from audit.sourcing import judge_claims
 from audit.wiki import WikiClient
 
 Warn = Callable[[str], None]
@@ -30,10 +32,11 @@ def offline_check(document: ClaimsDocument, *, reason: str | None = None) -> Doc
         snapshot_timestamp=document.snapshot.timestamp,
         snapshot_revision=document.snapshot.revision,
         current=None,
-        claims=unchecked(document.claims),
+        claims=judge_claims(unchecked(document.claims), document.overrides),
         error=reason,
         warnings=warnings,
         banners=compare_banners(document.banners, None),
+        reliability_data=default_data().version,
     )
 
 
@@ -45,9 +48,10 @@ def _failed(document: ClaimsDocument, status: str, error: str) -> DocumentCheck:
         snapshot_timestamp=document.snapshot.timestamp,
         snapshot_revision=document.snapshot.revision,
         current=None,
-        claims=unchecked(document.claims),
+        claims=judge_claims(unchecked(document.claims), document.overrides),
         error=error,
         banners=compare_banners(document.banners, None),
+        reliability_data=default_data().version,
     )
 
 
@@ -94,9 +98,10 @@ def check_document(
         snapshot_timestamp=document.snapshot.timestamp,
         snapshot_revision=snapshot_id,
         current=current,
-        claims=compare_claims(document.claims, current_claims),
+        claims=judge_claims(compare_claims(document.claims, current_claims), document.overrides),
         warnings=warnings,
         banners=compare_banners(document.banners, current_document.banners),
+        reliability_data=default_data().version,
     )
 
 

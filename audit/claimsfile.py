@@ -32,10 +32,19 @@ from ruamel.yaml.events import (
 from audit.atomic import write_text_atomic
 from audit.claims import normalize_text
 from audit.errors import ClaimsFileError
-from audit.model import CLAIM_KINDS, SECTION_SEPARATOR, Banner, Citation, Claim, Flag
+from audit.model import (  # noqa: F401 - Triage and TRIAGE_STATUSES are re-exported
+    CLAIM_KINDS,
+    SECTION_SEPARATOR,
+    TRIAGE_STATUSES,
+    Banner,
+    Citation,
+    Claim,
+    Flag,
+    ReliabilityOverrides,
+    Triage,
+)
 
 SCHEMA_VERSION = 1
-TRIAGE_STATUSES = ("open", "fixed", "waived", "false-positive", "assigned")
 
 #: Bigger files are refused before parsing: ruamel's pure-Python parser would take minutes.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -64,19 +73,6 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
-class Triage:
-    """An editor's verdict on one claim; the default (open, no note) carries no information."""
-
-    status: str = "open"
-    """One of TRIAGE_STATUSES."""
-    note: str = ""
-    by: str | None = None
-    """Who triaged it (free text, e.g. a user name)."""
-    updated: str | None = None
-    """When it was last triaged (free text, usually an ISO date)."""
-
-
-@dataclass(frozen=True)
 class OrphanedClaim:
     """Triage of a claim that is gone from the article, kept so editors' work is never lost."""
 
@@ -99,6 +95,8 @@ class ClaimsDocument:
     orphaned: tuple[OrphanedClaim, ...] = ()
     banners: tuple[Banner, ...] = ()
     """Article and section banners of the snapshot (they cover every claim in scope)."""
+    overrides: ReliabilityOverrides = ReliabilityOverrides()
+    """Editors' verdicts on sources (`reliability: {domain_overrides, citation_overrides}`)."""
 
 
 @dataclass(frozen=True)
@@ -487,7 +485,34 @@ def _read_document(check: _Checker, node: CommentedMap, label: str) -> ClaimsDoc
         for index, item in enumerate(check.items(node, "banners", label, required=False))
     )
     return ClaimsDocument(
-        title, wiki, snapshot, tuple(claims), MappingProxyType(triage), orphaned, banners
+        title, wiki, snapshot, tuple(claims), MappingProxyType(triage), orphaned, banners,
+        _read_overrides(check, node, label),
+    )
+
+
+def _read_overrides(check: _Checker, node: CommentedMap, label: str) -> ReliabilityOverrides:
+    """`reliability: {domain_overrides: {domain: status}, citation_overrides: {url: status}}`;
+    a status may also be `{status: ..., note: ...}` (e.g. note: WP:ABOUTSELF)."""
+    from audit.reliability import parse_override
+
+    section = check.take(node, "reliability", dict, label, required=False)
+    if not section:
+        return ReliabilityOverrides()
+    found: dict[str, dict[str, Any]] = {}
+    for key in ("domain_overrides", "citation_overrides"):
+        mapping = check.take(section, key, dict, f"{label}.reliability", required=False) or {}
+        for name, value in mapping.items():
+            where = f"{label}.reliability.{key}[{name!r}]"
+            try:
+                parse_override(value, where)
+            except ClaimsFileError as exc:
+                check.fail(exc.message, mapping, name, hint=exc.hint)
+            found.setdefault(key, {})[str(name)] = (
+                dict(value) if isinstance(value, dict) else value
+            )
+    return ReliabilityOverrides(
+        MappingProxyType(found.get("domain_overrides", {})),
+        MappingProxyType(found.get("citation_overrides", {})),
     )
 
 

@@ -7,7 +7,12 @@ Readers produce a `Document` of `Block`s; `claims.split_claims` turns blocks int
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # records only; the classifier lives in audit.reliability
+    from audit.reliability import Reliability
 
 #: Kinds of claim a document yields (the `kind` field of claims.yaml).
 CLAIM_KINDS = ("sentence", "infobox", "list-item", "caption", "quote")
@@ -235,6 +240,47 @@ class FlagCheck:
     status: str
     cited: bool = False
     """For resolved/open flags: the current claim now carries at least one citation."""
+    hint: str | None = None
+    """`likely-resolvable`: an [unreliable source?] now cited only to reliable sources."""
+
+
+#: Editors' triage statuses (claims.yaml `triage.status`).
+TRIAGE_STATUSES = ("open", "fixed", "waived", "false-positive", "assigned")
+
+
+@dataclass(frozen=True)
+class Triage:
+    """An editor's verdict on a claim or a flag; the default (open, no note) says nothing."""
+
+    status: str = "open"
+    """One of TRIAGE_STATUSES."""
+    note: str = ""
+    by: str | None = None
+    """Who triaged it (free text, e.g. a user name)."""
+    updated: str | None = None
+    """When it was last triaged (ISO date or timestamp)."""
+
+
+@dataclass(frozen=True)
+class ReliabilityOverrides:
+    """Editors' reliability verdicts from claims.yaml (a document's `reliability:` key)."""
+
+    domains: Mapping[str, Any] = field(default_factory=dict)
+    """Domain → status (or {status, note}), e.g. a blog allowed under WP:ABOUTSELF."""
+    citations: Mapping[str, Any] = field(default_factory=dict)
+    """Citation URL → status (or {status, note})."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sourcing:
+    """How well a claim is sourced: a grade and the reliability of each citation."""
+
+    grade: str
+    """`well-sourced`, `mixed`, `only-unreliable`, `uncited` or `unknown`."""
+    reliabilities: tuple[Reliability | None, ...] = ()
+    """One per supporting citation (own first, then the paragraph's), None if unknown."""
+    weak: bool = False
+    """Unflagged, yet cited only to unreliable, deprecated or self-published sources."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +289,8 @@ class ClaimCheck:
 
     match: ClaimMatch
     flags: tuple[FlagCheck, ...] = ()
+    sourcing: Sourcing | None = None
+    """Judged on the current claim (the snapshot's when offline or removed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,3 +317,9 @@ class DocumentCheck:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     banners: tuple[BannerCheck, ...] = ()
     """Banners of the snapshot and the current revision, with their fate."""
+    reliability_data: str | None = None
+    """Version of the source-reliability data the citations were judged with."""
+    triage: Mapping[str, Triage] = field(default_factory=dict)
+    """Editors' triage by snapshot claim id."""
+    flag_triage: Mapping[tuple[str, str, int], Triage] = field(default_factory=dict)
+    """Editors' triage of single flags: (claim id, flag type, n-th flag of that type) → triage."""

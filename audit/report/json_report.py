@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from audit.catalogue import SEVERITY_NAMES
-from audit.model import SECTION_SEPARATOR, BannerCheck, Citation, DocumentCheck
+from audit.model import SECTION_SEPARATOR, BannerCheck, Citation, DocumentCheck, Triage
+from audit.ranking import SEVERITY_LABELS
+from audit.reliability import Reliability
 from audit.report.rows import (
     ClaimRow,
     article_url,
@@ -16,18 +18,40 @@ from audit.report.rows import (
     diff_url,
     revision_url,
 )
+from audit.sourcing import source_mix
 
 #: Bump when a key is renamed or removed or its meaning changes; adding keys does not.
 SCHEMA_VERSION = 1
 
 
-def _citation(citation: Citation, via: str = "follows") -> dict[str, Any]:
+def _reliability(reliability: Reliability | None) -> dict[str, Any] | None:
+    if reliability is None:
+        return None
+    item: dict[str, Any] = {
+        "status": reliability.status,
+        "source": reliability.source,
+        "since": reliability.since,
+    }
+    for key in ("category", "note", "overridden", "shortcut", "matched_domain", "scope"):
+        value = getattr(reliability, key)
+        if value:
+            item[key] = value
+    if reliability.before_change:
+        item["before_change"] = True
+    return item
+
+
+def _citation(
+    citation: Citation, via: str = "follows", reliability: Reliability | None = None
+) -> dict[str, Any]:
     item: dict[str, Any] = {
         "url": citation.url,
         "domain": citation.domain,
         "title": citation.title,
         "via": via,
     }
+    if reliability is not None or citation.url:
+        item["reliability"] = _reliability(reliability)
     for key in ("publisher", "date", "access_date", "archive_url", "text"):
         value = getattr(citation, key)
         if value:
@@ -51,6 +75,14 @@ def _claim(row: ClaimRow) -> dict[str, Any]:
             item["date"] = flag.date
         if flag.age_days is not None:
             item["age_days"] = flag.age_days
+        if flag.hint:
+            item["hint"] = flag.hint
+        if flag.stale:
+            item["stale"] = flag.stale
+        if flag.triage is not None:
+            item["triage"] = _triage(flag.triage)
+        if flag.score:
+            item["score"] = flag.score
         flags.append(item)
     return {
         "id": row.id,
@@ -63,11 +95,36 @@ def _claim(row: ClaimRow) -> dict[str, Any]:
         "similarity": row.similarity,
         "moved": row.moved,
         "flags": flags,
-        "citations": [_citation(c) for c in row.citations]
-        + [_citation(c, "paragraph") for c in row.paragraph_citations],
+        "citations": _citations(row),
         "uncited": row.uncited,
+        "grade": row.grade,
+        "weak_sourcing": row.weak_sourcing,
+        "score": row.score,
+        "severity": SEVERITY_LABELS.get(row.severity),
+        "triage": _triage(row.triage) if row.triage is not None else None,
+        "live_url": row.live_url,
+        "edit_url": row.edit_url,
         "banners": list(row.banners),
     }
+
+
+def _triage(triage: Triage) -> dict[str, Any]:
+    item: dict[str, Any] = {"status": triage.status, "note": triage.note}
+    if triage.by:
+        item["by"] = triage.by
+    if triage.updated:
+        item["updated"] = triage.updated
+    return item
+
+
+def _citations(row: ClaimRow) -> list[dict[str, Any]]:
+    judged = list(row.reliabilities) + [None] * (
+        len(row.citations) + len(row.paragraph_citations) - len(row.reliabilities))
+    own = [_citation(c, "follows", judged[i]) for i, c in enumerate(row.citations)]
+    start = len(row.citations)
+    inherited = [_citation(c, "paragraph", judged[start + i])
+                 for i, c in enumerate(row.paragraph_citations)]
+    return own + inherited
 
 
 def _banner(item: BannerCheck) -> dict[str, Any]:
@@ -104,12 +161,15 @@ def _document(check: DocumentCheck) -> dict[str, Any]:
         "status": check.status,
         "summary": count_rows(rows).as_dict(),
         "banners": [_banner(item) for item in check.banners],
+        "source_mix": source_mix(check.claims),
         "claims": [_claim(row) for row in rows],
     }
     if check.error:
         document["error"] = check.error
     if check.warnings:
         document["warnings"] = list(check.warnings)
+    if check.reliability_data:
+        document["reliability_data"] = check.reliability_data
     return document
 
 

@@ -12,7 +12,18 @@ from dataclasses import dataclass, fields
 from urllib.parse import quote, urlsplit
 
 from audit.catalogue import canonical_label, flag_age_days, severity_of
-from audit.model import Banner, Citation, ClaimCheck, DiffOp, DocumentCheck
+from audit.model import (
+    SECTION_SEPARATOR,
+    Banner,
+    Citation,
+    Claim,
+    ClaimCheck,
+    DiffOp,
+    DocumentCheck,
+    Triage,
+)
+from audit.ranking import claim_score, flag_score, stale_reason
+from audit.reliability import Reliability
 
 #: Claim statuses in report order, as report.json spells them.
 CLAIM_STATUSES = ("unchanged", "reworded", "removed", "added", "unchecked")
@@ -38,6 +49,14 @@ class FlagRow:
     """1..4, see catalogue.SEVERITY_NAMES."""
     age_days: int | None = None
     """Days from the flag's `date=` to the revision checked (or the snapshot, offline)."""
+    hint: str | None = None
+    """`likely-resolvable` when the claim's sources now settle a source-quality flag."""
+    stale: str | None = None
+    """Why the open flag is possibly stale ("check and remove"), or None."""
+    triage: Triage | None = None
+    """Editors' triage of this very flag, when they gave one."""
+    score: int = 0
+    """Ranking score (higher first); see audit.ranking."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,23 @@ class ClaimRow:
     """A statement (outside the lead) that no reference backs, flag or not."""
     banners: tuple[str, ...] = ()
     """Types of the open or new banners whose scope covers the claim."""
+    grade: str | None = None
+    """Sourcing grade of the claim (well-sourced, mixed, only-unreliable, uncited, unknown)."""
+    weak_sourcing: bool = False
+    """No flag, yet cited only to unreliable, deprecated or self-published sources."""
+    reliabilities: tuple[Reliability | None, ...] = ()
+    """Reliability of each citation, citations first, then paragraph_citations."""
+    triage: Triage | None = None
+    """Editors' triage of the claim (None when the default: open, no note)."""
+    score: int = 0
+    """Ranking score of the claim's worst finding (higher first)."""
+    severity: int = 0
+    """1..4 (low, medium, elevated, high) of the worst finding; 0 when nothing to fix."""
+    live_url: str | None = None
+    """The claim in the live article (a text fragment link), when it still exists."""
+    edit_url: str | None = None
+    """Edit page of the claim's section on the wiki, when the section number is known."""
+    section_index: int | None = None
 
     @property
     def snapshot_flagged(self) -> bool:
@@ -100,6 +136,8 @@ class Counts:
     moved: int = 0
     unchecked: int = 0
     uncited: int = 0
+    weak_sourcing: int = 0
+    likely_resolvable: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(
@@ -114,35 +152,45 @@ class Counts:
 # --- rows -------------------------------------------------------------------------------------
 
 
-def _flag_rows(check: ClaimCheck, reference: str | None) -> tuple[FlagRow, ...]:
+def _flag_rows(
+    check: ClaimCheck, reference: str | None, document: DocumentCheck | None = None
+) -> tuple[FlagRow, ...]:
     match = check.match
+    grade = check.sourcing.grade if check.sourcing else None
+    changed = match.status in ("reworded", "removed")
+    snapshot_time = document.snapshot_timestamp if document else None
+    claim_id = (match.snapshot or match.current).id if (match.snapshot or match.current) else ""
+    flag_triage = document.flag_triage if document else {}
     if not check.flags and match.status == "unchecked" and match.snapshot is not None:
         # Offline runs compare nothing, so the checker may leave FlagChecks out; the snapshot's
         # own flags are then still open as far as anyone knows.
-        return tuple(
+        items = [(f, "open", False, None) for f in match.snapshot.flags]
+    else:
+        items = [(fc.flag, fc.status, fc.cited, fc.hint) for fc in check.flags]
+    rows = []
+    seen: dict[str, int] = {}
+    for flag, status, cited, hint in items:
+        seen[flag.type] = seen.get(flag.type, 0) + 1
+        age = flag_age_days(flag.date, reference)
+        stale = stale_reason(flag, status, match, snapshot_time)
+        rows.append(
             FlagRow(
-                f.type,
-                canonical_label(f.type),
-                "open",
-                False,
-                f.date,
-                severity_of(f.type),
-                flag_age_days(f.date, reference),
+                flag.type,
+                canonical_label(flag.type),
+                status,
+                cited,
+                flag.date,
+                severity_of(flag.type),
+                age,
+                hint,
+                stale,
+                flag_triage.get((claim_id, flag.type, seen[flag.type])),
+                flag_score(flag.type, age_days=age, changed=changed, grade=grade,
+                           stale=stale is not None)
+                if status in ("open", "new") else 0,
             )
-            for f in match.snapshot.flags
         )
-    return tuple(
-        FlagRow(
-            fc.flag.type,
-            canonical_label(fc.flag.type),
-            fc.status,
-            fc.cited,
-            fc.flag.date,
-            severity_of(fc.flag.type),
-            flag_age_days(fc.flag.date, reference),
-        )
-        for fc in check.flags
-    )
+    return tuple(rows)
 
 
 def reference_time(check: DocumentCheck) -> str | None:
@@ -151,7 +199,10 @@ def reference_time(check: DocumentCheck) -> str | None:
 
 
 def _row(
-    check: ClaimCheck, reference: str | None = None, banners: Sequence[Banner] = ()
+    check: ClaimCheck,
+    reference: str | None = None,
+    banners: Sequence[Banner] = (),
+    document: DocumentCheck | None = None,
 ) -> ClaimRow:
     match = check.match
     base = match.snapshot or match.current
@@ -168,7 +219,7 @@ def _row(
         current_section=current.section if current is not None else None,
         similarity=round(match.similarity, 3),
         moved=match.moved,
-        flags=_flag_rows(check, reference),
+        flags=(flags := _flag_rows(check, reference, document)),
         citations=(current or base).citations,
         diff=match.diff,
         in_snapshot=match.snapshot is not None,
@@ -179,7 +230,55 @@ def _row(
                 banner.type for banner in banners if banner.covers((current or base).section)
             )
         ),
+        grade=check.sourcing.grade if check.sourcing else None,
+        weak_sourcing=bool(check.sourcing and check.sourcing.weak) and match.status != "removed",
+        reliabilities=check.sourcing.reliabilities if check.sourcing else (),
+        triage=_claim_triage(document, base.id),
+        score=(ranked := _rank(check, flags, match.status))[0],
+        severity=ranked[1],
+        live_url=_live_url(document, current),
+        edit_url=_edit_url(document, current),
+        section_index=current.section_index if current is not None else None,
     )
+
+
+def _claim_triage(document: DocumentCheck | None, claim_id: str) -> Triage | None:
+    triage = document.triage.get(claim_id) if document else None
+    return triage if triage is not None and triage != Triage() else None
+
+
+def _rank(check: ClaimCheck, flags: tuple[FlagRow, ...], status: str) -> tuple[int, int]:
+    sourcing = check.sourcing
+    deprecated = bool(sourcing) and any(
+        r is not None and r.status in ("deprecated", "blacklisted") and not r.before_change
+        for r in sourcing.reliabilities
+    ) and status != "removed"
+    grade = sourcing.grade if sourcing else None
+    if status == "removed" or (grade == "uncited" and not (check.match.current or
+                                                          check.match.snapshot).uncited):
+        grade = None  # a removed claim, or an uncited lead sentence / infobox line: no finding
+    return claim_score([f.score for f in flags if f.score], grade=grade, deprecated=deprecated,
+                       changed=status in ("reworded", "removed"))
+
+
+def _live_url(document: DocumentCheck | None, claim: Claim | None) -> str | None:
+    """Link to the claim in the live article, scrolled to its first words (text fragment)."""
+    if document is None or claim is None or document.current is None:
+        return None
+    words = " ".join(claim.text.split()[:6])
+    return f"{article_url(document.wiki, document.current.title)}#:~:text={quote(words)}"
+
+
+def _edit_url(document: DocumentCheck | None, claim: Claim | None) -> str | None:
+    if document is None or claim is None or document.current is None:
+        return None
+    if claim.section_index is None and claim.section.split(SECTION_SEPARATOR)[0] not in (
+            "Lead", "Infobox"):
+        return None
+    section = claim.section_index if claim.section_index is not None else 0
+    title = quote(document.current.title.replace(" ", "_"), safe="")
+    return (f"{_wiki_base(document.wiki)}/w/index.php?title={title}&action=edit"
+            f"&section={section}")
 
 
 def _sections(check: ClaimCheck) -> set[str]:
@@ -213,7 +312,9 @@ def claim_rows(check: DocumentCheck) -> tuple[ClaimRow, ...]:
     """Every claim of a document, snapshot and added, in report order."""
     reference = reference_time(check)
     banners = [item.banner for item in check.banners if item.status != "resolved"]
-    return tuple(_row(claim, reference, banners) for claim in order_claims(check.claims))
+    return tuple(
+        _row(claim, reference, banners, check) for claim in order_claims(check.claims)
+    )
 
 
 def count_rows(rows: Iterable[ClaimRow]) -> Counts:
@@ -224,6 +325,8 @@ def count_rows(rows: Iterable[ClaimRow]) -> Counts:
         totals["flagged"] += row.snapshot_flagged
         totals["moved"] += row.moved
         totals["uncited"] += row.uncited
+        totals["weak_sourcing"] += row.weak_sourcing
+        totals["likely_resolvable"] += sum(flag.hint == "likely-resolvable" for flag in row.flags)
         if row.status in CLAIM_STATUSES:
             totals[row.status] += 1
         for flag in row.flags:
