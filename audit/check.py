@@ -37,6 +37,8 @@ def offline_check(document: ClaimsDocument, *, reason: str | None = None) -> Doc
         warnings=warnings,
         banners=compare_banners(document.banners, None),
         reliability_data=default_data().version,
+        triage=document.triage,
+        flag_triage=document.flag_triage,
     )
 
 
@@ -52,6 +54,8 @@ def _failed(document: ClaimsDocument, status: str, error: str) -> DocumentCheck:
         error=error,
         banners=compare_banners(document.banners, None),
         reliability_data=default_data().version,
+        triage=document.triage,
+        flag_triage=document.flag_triage,
     )
 
 
@@ -102,6 +106,10 @@ def check_document(
         warnings=warnings,
         banners=compare_banners(document.banners, current_document.banners),
         reliability_data=default_data().version,
+        triage=document.triage,
+        flag_triage=document.flag_triage,
+        current_claims=tuple(current_claims),
+        current_banners=current_document.banners,
     )
 
 

@@ -11,14 +11,15 @@ import dataclasses
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
 import yaml as pyyaml
-from rapidfuzz import fuzz, process
+from filelock import FileLock, Timeout
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -97,6 +98,10 @@ class ClaimsDocument:
     """Article and section banners of the snapshot (they cover every claim in scope)."""
     overrides: ReliabilityOverrides = ReliabilityOverrides()
     """Editors' verdicts on sources (`reliability: {domain_overrides, citation_overrides}`)."""
+    flag_triage: Mapping[tuple[str, str, int], Triage] = dataclasses.field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Triage of single flags: (claim id, flag type, n-th flag of that type) → triage."""
 
 
 @dataclass(frozen=True)
@@ -458,6 +463,7 @@ def _read_document(check: _Checker, node: CommentedMap, label: str) -> ClaimsDoc
     snapshot = Snapshot(**check.fields(snapshot_node, _SNAPSHOT_KEYS, f"{label}.snapshot"))
     claims: list[Claim] = []
     triage: dict[str, Triage] = {}
+    flag_triage: dict[tuple[str, str, int], Triage] = {}
     first_line: dict[str, int | None] = {}
     for index, item in enumerate(check.items(node, "claims", label)):
         claim = _read_claim(check, item, f"{label}.claims[{index}]")
@@ -471,6 +477,8 @@ def _read_document(check: _Checker, node: CommentedMap, label: str) -> ClaimsDoc
         first_line[claim.id] = _line(item, "id")
         claims.append(claim)
         triage[claim.id] = _read_triage(check, item, f"{label}.claims[{index}]")
+        for key, value in _read_flag_triage(check, item, claim, f"{label}.claims[{index}]"):
+            flag_triage[key] = value
     orphaned = tuple(
         OrphanedClaim(
             **check.fields(
@@ -485,9 +493,32 @@ def _read_document(check: _Checker, node: CommentedMap, label: str) -> ClaimsDoc
         for index, item in enumerate(check.items(node, "banners", label, required=False))
     )
     return ClaimsDocument(
-        title, wiki, snapshot, tuple(claims), MappingProxyType(triage), orphaned, banners,
+        title,
+        wiki,
+        snapshot,
+        tuple(claims),
+        MappingProxyType(triage),
+        orphaned,
+        banners,
         _read_overrides(check, node, label),
+        MappingProxyType(flag_triage),
     )
+
+
+def _read_flag_triage(
+    check: _Checker, node: CommentedMap, claim: Claim, label: str
+) -> list[tuple[tuple[str, str, int], Triage]]:
+    """Triage written on single flags (`flags: [{type: …, triage: {status: waived}}]`)."""
+    found = []
+    seen: Counter[str] = Counter()
+    for index, item in enumerate(node.get("flags") or ()):
+        if not isinstance(item, dict):
+            continue
+        seen[str(item.get("type"))] += 1
+        if item.get("triage") is not None:
+            value = _read_triage(check, item, f"{label}.flags[{index}]")
+            found.append(((claim.id, str(item.get("type")), seen[str(item.get("type"))]), value))
+    return found
 
 
 def _read_overrides(check: _Checker, node: CommentedMap, label: str) -> ReliabilityOverrides:
@@ -507,9 +538,7 @@ def _read_overrides(check: _Checker, node: CommentedMap, label: str) -> Reliabil
                 parse_override(value, where)
             except ClaimsFileError as exc:
                 check.fail(exc.message, mapping, name, hint=exc.hint)
-            found.setdefault(key, {})[str(name)] = (
-                dict(value) if isinstance(value, dict) else value
-            )
+            found.setdefault(key, {})[str(name)] = dict(value) if isinstance(value, dict) else value
     return ReliabilityOverrides(
         MappingProxyType(found.get("domain_overrides", {})),
         MappingProxyType(found.get("citation_overrides", {})),
@@ -653,22 +682,61 @@ def _set(node: CommentedMap, key: str, value: Any, *, before: str | None = None)
     """Set `node[key]` only if it changed, so an unchanged value keeps its quoting and comments."""
     if key in node:
         if node[key] != value:
+            old = node[key]
             node[key] = value
+            _keep_trailing_comments(node, key, old)
     elif before in node:
         node.insert(list(node).index(before), key, value)
     else:
         node[key] = value
 
 
+def _keep_trailing_comments(node: CommentedMap, key: str, old: Any) -> None:
+    """Comment lines an editor wrote after a block list (e.g. above `triage:`) belong to the
+    replaced list in ruamel's tree; move them onto the next key so they survive."""
+    end = getattr(getattr(old, "ca", None), "end", None)
+    keys = list(node)
+    if not end or keys.index(key) + 1 >= len(keys):
+        return
+    item = node.ca.items.setdefault(keys[keys.index(key) + 1], [None, None, None, None])
+    item[1] = list(item[1] or []) + list(end)
+
+
+def _flag_triage_maps(flags: Any) -> dict[tuple[str, int], Any]:
+    """Editors' triage maps of a claim's flags, by (type, n-th flag of that type)."""
+    found: dict[tuple[str, int], Any] = {}
+    seen: Counter[str] = Counter()
+    for item in flags or ():
+        if isinstance(item, dict):
+            seen[str(item.get("type"))] += 1
+            if item.get("triage") is not None:
+                found[(str(item.get("type")), seen[str(item.get("type"))])] = item["triage"]
+    return found
+
+
 def _write_claim(
-    claim: Claim, node: CommentedMap | None = None, triage: CommentedMap | None = None
+    claim: Claim,
+    node: CommentedMap | None = None,
+    triage: CommentedMap | None = None,
+    old_flags: Any = None,
 ) -> CommentedMap:
-    """Write audit's keys into a claim's map in place (editors' keys and comments stay)."""
+    """Write audit's keys into a claim's map in place (editors' keys and comments stay).
+
+    A flag's own triage follows it by type and position among flags of that type.
+    """
+    kept_flag_triage = _flag_triage_maps(node.get("flags") if node is not None else old_flags)
     if node is None:
         if triage is None:
             triage = _flow([("status", "open"), ("note", "")])
         node = CommentedMap([("triage", triage)])
     for key, value in _claim_values(claim).items():
+        if key == "flags" and kept_flag_triage:
+            seen: Counter[str] = Counter()
+            for item in value:
+                seen[item["type"]] += 1
+                kept = kept_flag_triage.get((item["type"], seen[item["type"]]))
+                if kept is not None:
+                    item["triage"] = kept
         if value is not None:
             _set(node, key, value, before="triage")
         elif key in node:
@@ -687,28 +755,52 @@ class _Previous:
     orphan: bool
 
 
-def _match(claims: Sequence[Claim], previous: list[_Previous]) -> dict[int, tuple[_Previous, str]]:
-    """Pair new claims (by index) with previous ones: by id, then normalised text, then fuzzy."""
+def _match(
+    claims: Sequence[Claim],
+    previous: list[_Previous],
+    lineage: Mapping[str, str] | None = None,
+) -> dict[int, tuple[_Previous, str]]:
+    """Pair new claims (by index) with previous ones: by known lineage (`check --update` knows
+    which claim became which), by id, by normalised text, then as the checker matches claims
+    (best fuzzy pairs over all candidates at once, audit.match)."""
     matched: dict[int, tuple[_Previous, str]] = {}
     free = dict(enumerate(previous))  # claims before orphans, so a live claim wins a tie
     norms = [normalize_text(claim.text) for claim in claims]
-    for how, new_key, old_key in (("id", [c.id for c in claims], "id"), ("text", norms, "norm")):
+    old_ids = [(lineage or {}).get(c.id, "") for c in claims]
+    for how, new_key, old_key in (
+        ("id", old_ids, "id"),
+        ("id", [c.id for c in claims], "id"),
+        ("text", norms, "norm"),
+    ):
         index_of: dict[str, list[int]] = {}
         for number, candidate in free.items():
             index_of.setdefault(getattr(candidate, old_key), []).append(number)
         for index, key in enumerate(new_key):
             numbers = [n for n in index_of.get(key, []) if n in free]
-            if index not in matched and numbers:
+            if key and index not in matched and numbers:
                 matched[index] = (free.pop(numbers[0]), how)
-    for index, norm in enumerate(norms):
-        if index not in matched and free:
-            choices = {number: candidate.norm for number, candidate in free.items()}
-            best = process.extractOne(
-                norm, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO
-            )
-            if best is not None:
-                matched[index] = (free.pop(best[2]), "fuzzy")
+    left = [index for index in range(len(claims)) if index not in matched]
+    if left and free:
+        from audit.match import match_claims
+
+        numbers = list(free)
+        old_claims = [_as_claim(free[number]) for number in numbers]
+        new_claims = [claims[index] for index in left]
+        position = {id(claim): number for claim, number in zip(old_claims, numbers)}
+        new_position = {id(claim): index for claim, index in zip(new_claims, left)}
+        for pair in match_claims(old_claims, new_claims):
+            if pair.status == "reworded" and pair.snapshot and pair.current:
+                index = new_position[id(pair.current)]
+                matched[index] = (free.pop(position[id(pair.snapshot)]), "fuzzy")
     return matched
+
+
+def _as_claim(candidate: _Previous) -> Claim:
+    """A previous claim (or orphan) as a record the matcher compares."""
+    node = candidate.node
+    section = str(node.get("section") or "")
+    kind = str(node.get("kind") or ("infobox" if section == "Infobox" else "sentence"))
+    return Claim(id=candidate.id, section=section, kind=kind, text=str(node.get("text") or ""))
 
 
 def _document_node(cf: ClaimsFile, title: str, wiki: str) -> CommentedMap | None:
@@ -724,12 +816,13 @@ def upsert_document(
     snapshot: Snapshot,
     claims: Sequence[Claim],
     banners: Sequence[Banner] = (),
+    lineage: Mapping[str, str] | None = None,
 ) -> MergeReport:
     """Write (or replace) one document's claims, keeping every non-default triage editors made.
 
-    Triage follows a claim by id, else by identical normalised text, else by similar text
-    (rapidfuzz ratio ≥ FUZZY_MIN_RATIO). Triage of claims that are gone moves to `orphaned`
-    with the old text, and comes back if the claim does.
+    Triage follows a claim by `lineage` (new id → old id, when the caller knows it), by id,
+    by identical normalised text, else as the checker pairs reworded claims. Triage of claims
+    that are gone moves to `orphaned` with the old text, and comes back if the claim does.
     """
     _check_claims(claims)
     old, node = cf.document(title, wiki), _document_node(cf, title, wiki)
@@ -758,29 +851,45 @@ def upsert_document(
         ]
     )
 
-    matched = _match(claims, previous)
+    matched = _match(claims, previous, lineage)
     kept: Counter[str] = Counter()
     new_nodes = []
     for index, claim in enumerate(claims):
         before, how = matched.get(index, (None, ""))
         if before is None or before.orphan:
             triage = before.node.get("triage") if before is not None else None
-            new_nodes.append(_write_claim(claim, triage=triage))
+            old_flags = before.node.get("flags") if before is not None else None
+            new_nodes.append(_write_claim(claim, triage=triage, old_flags=old_flags))
         else:
             new_nodes.append(_write_claim(claim, before.node))
         if before is not None and before.triage != Triage():
             kept[how] += 1
     used = {id(before) for before, _ in matched.values()}
     removed = [p for p in previous if not p.orphan and id(p) not in used]
-    triaged = [p for p in removed if p.triage != Triage()]
+    triaged = [p for p in removed if p.triage != Triage() or _flag_triage_maps(p.node.get("flags"))]
     orphans = [p.node for p in previous if p.orphan and id(p) not in used] + [
         CommentedMap(
             [
                 ("id", p.id),
                 ("section", p.node["section"]),
                 ("text", p.node["text"]),
-                ("triage", p.node["triage"]),
+                ("triage", p.node.get("triage") or _flow([("status", "open"), ("note", "")])),
             ]
+            # Flags with triage of their own go along, so it comes back with the claim.
+            + (
+                [
+                    (
+                        "flags",
+                        CommentedSeq(
+                            item
+                            for item in p.node.get("flags") or ()
+                            if isinstance(item, dict) and item.get("triage") is not None
+                        ),
+                    )
+                ]
+                if _flag_triage_maps(p.node.get("flags"))
+                else []
+            )
         )
         for p in triaged
     ]
@@ -854,3 +963,120 @@ def save_claims_file(cf: ClaimsFile, path: str | Path) -> None:
     text = dump_claims_file(cf)
     write_text_atomic(path, text)
     cf.path = Path(path)
+
+
+# --- editing under a lock -----------------------------------------------------------------
+
+#: How long a run waits for another run that is writing the same claims file.
+LOCK_TIMEOUT = 60.0
+
+
+@contextmanager
+def editing_claims_file(path: str | Path, *, create: bool = False) -> Iterator[ClaimsFile]:
+    """Load claims.yaml under an exclusive lock, let the caller change it, save it atomically.
+
+    Two runs cannot interleave load → change → save, so neither loses the other's edits
+    (e.g. an editor's `audit triage` while a scheduled `audit extract` runs). The lock is a
+    `claims.yaml.lock` file next to it. Nothing is written if the caller raises.
+    """
+    target = Path(path)
+    lock = FileLock(f"{target}.lock", timeout=LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise ClaimsFileError(
+            f"another audit run has held the lock for {LOCK_TIMEOUT:.0f} s",
+            path=str(target),
+            hint=f"if no run is active, delete {target}.lock",
+        ) from exc
+    except OSError as exc:
+        raise ClaimsFileError(f"cannot lock: {exc.strerror or exc}", path=str(target)) from exc
+    try:
+        if target.exists() or not create:
+            claims_file = load_claims_file(target)
+        else:
+            claims_file = new_claims_file()
+        yield claims_file
+        save_claims_file(claims_file, target)
+    finally:
+        lock.release()
+
+
+def _triage_map(node: CommentedMap) -> CommentedMap:
+    if not isinstance(node.get("triage"), CommentedMap):
+        node["triage"] = _flow([("status", "open"), ("note", "")])
+    return node["triage"]
+
+
+def set_triage(
+    cf: ClaimsFile,
+    claim_id: str,
+    triage: Triage,
+    *,
+    flag: tuple[str, int] | None = None,
+    title: str | None = None,
+) -> tuple[str, str]:
+    """Record an editor's triage of a claim (or of one of its flags); returns (title, id).
+
+    `claim_id` may be a unique prefix of an id. Comments and other keys stay as they are.
+    """
+    if triage.status not in TRIAGE_STATUSES:
+        raise ClaimsFileError(
+            f"unknown triage status {triage.status!r}",
+            hint="use one of: " + ", ".join(TRIAGE_STATUSES),
+        )
+    hits = []
+    for doc_node in cf.tree.get("documents") or ():
+        if (
+            title is not None
+            and _doc_key(doc_node["title"], doc_node["wiki"])[0]
+            != _doc_key(title, doc_node["wiki"])[0]
+        ):
+            continue
+        for claim_node in doc_node.get("claims") or ():
+            claim = str(claim_node.get("id", ""))
+            if claim == claim_id or claim.startswith(claim_id):
+                hits.append((doc_node, claim_node))
+    exact = [hit for hit in hits if hit[1].get("id") == claim_id]
+    hits = exact or hits
+    if not hits:
+        raise ClaimsFileError(
+            f"no claim with id {claim_id!r}",
+            path=str(cf.path or ""),
+            hint="ids are in claims.yaml and in the report",
+        )
+    if len(hits) > 1:
+        raise ClaimsFileError(
+            f"{claim_id!r} matches {len(hits)} claims",
+            path=str(cf.path or ""),
+            hint="give more of the id, or --title for one article",
+        )
+    doc_node, claim_node = hits[0]
+    target = claim_node
+    if flag is not None:
+        flag_type, occurrence = flag
+        matching = [
+            item
+            for item in claim_node.get("flags") or ()
+            if isinstance(item, dict) and item.get("type") == flag_type
+        ]
+        if len(matching) < occurrence:
+            raise ClaimsFileError(
+                f"claim {claim_node['id']} has no flag {flag_type!r}"
+                + (f" #{occurrence}" if occurrence > 1 else ""),
+                path=str(cf.path or ""),
+            )
+        target = matching[occurrence - 1]
+    triage_node = _triage_map(target)
+    for key, value in (
+        ("status", triage.status),
+        ("note", triage.note),
+        ("by", triage.by),
+        ("updated", triage.updated),
+    ):
+        if value is None:
+            triage_node.pop(key, None)
+        else:
+            _set(triage_node, key, value)
+    cf.refresh()
+    return str(doc_node["title"]), str(claim_node["id"])

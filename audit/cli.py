@@ -168,6 +168,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(run)
     run.set_defaults(handler=_run_run)
+
+    triage = commands.add_parser(
+        "triage",
+        help="record an editor's verdict on a claim or one of its flags",
+        description="Set the triage of a claim (or of one flag of it) in the claims file: "
+        "status, note, who and when. Comments and everything else in the file stay "
+        "as they are; the triage survives every later extract and check.",
+    )
+    triage.add_argument(
+        "claim_id", help="claim id from claims.yaml or the report (a unique prefix is enough)"
+    )
+    triage.add_argument(
+        "claims",
+        nargs="?",
+        default=_env("AUDIT_CLAIMS", "claims.yaml"),
+        help="claims file (default: claims.yaml; env AUDIT_CLAIMS)",
+    )
+    triage.add_argument(
+        "--status", required=True, choices=("open", "fixed", "waived", "false-positive", "assigned")
+    )
+    triage.add_argument("--note", help="why (e.g. 'WP:ABOUTSELF'); default: keep the old note")
+    triage.add_argument(
+        "--by", default=_env("AUDIT_TRIAGE_BY"), help="who decided (env AUDIT_TRIAGE_BY)"
+    )
+    triage.add_argument(
+        "--flag",
+        metavar="TYPE[:N]",
+        help="triage one flag of the claim instead, e.g. citation-needed or "
+        "citation-needed:2 for the second one",
+    )
+    triage.add_argument("--title", help="the article, when the id is in several")
+    _add_common(triage)
+    triage.set_defaults(handler=_run_triage)
     return parser
 
 
@@ -234,6 +267,33 @@ def _run_run(args: argparse.Namespace, console: _Console) -> int:
             format=args.format,
         )
     return _run_check(args, console)
+
+
+def _run_triage(args: argparse.Namespace, console: _Console) -> int:
+    from audit.errors import InputError
+    from audit.jobs import triage
+
+    flag = None
+    if args.flag:
+        flag_type, _, number = args.flag.partition(":")
+        if number and not number.isdigit():
+            raise InputError(f"--flag {args.flag!r}: the part after ':' must be a number")
+        flag = (flag_type, int(number or 1))
+    result = triage(
+        args.claim_id,
+        claims_path=args.claims,
+        status=args.status,
+        note=args.note,
+        by=args.by,
+        flag=flag,
+        title=args.title,
+    )
+    what = f"flag {flag[0]} of claim {result.claim_id}" if flag else f"claim {result.claim_id}"
+    console.say(
+        f"audit: {what} ({result.title}) → {result.triage.status}"
+        + (f": {result.triage.note}" if result.triage.note else "")
+    )
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,10 +17,10 @@ from audit.claims import split_claims
 from audit.claimsfile import (
     MergeReport,
     Snapshot,
-    load_claims_file,
-    new_claims_file,
+    Triage,
+    editing_claims_file,
     read_claims_documents,
-    save_claims_file,
+    set_triage,
     upsert_document,
 )
 from audit.errors import InputError
@@ -78,18 +78,59 @@ def extract(
         )
     claims = tuple(split_claims(document))
     path = Path(claims_path)
-    # Load before anything else: a malformed claims.yaml stops the run and stays untouched.
-    claims_file = load_claims_file(path) if path.exists() else new_claims_file()
-    merge = upsert_document(
-        claims_file,
-        title=document.title,
-        wiki=wiki,
-        snapshot=Snapshot(document.timestamp, document.revision, document.source),
-        claims=claims,
-        banners=document.banners,
-    )
-    save_claims_file(claims_file, path)
+    # Under the lock: load (a malformed claims.yaml stops the run and stays untouched),
+    # merge keeping triage, save atomically.
+    with editing_claims_file(path, create=True) as claims_file:
+        merge = upsert_document(
+            claims_file,
+            title=document.title,
+            wiki=wiki,
+            snapshot=Snapshot(document.timestamp, document.revision, document.source),
+            claims=claims,
+            banners=document.banners,
+        )
     return ExtractResult(document, claims, merge, path)
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """Which claim `audit triage` changed."""
+
+    title: str
+    claim_id: str
+    triage: Triage
+    flag: tuple[str, int] | None
+
+
+def triage(
+    claim_id: str,
+    *,
+    claims_path: str | Path = "claims.yaml",
+    status: str,
+    note: str | None = None,
+    by: str | None = None,
+    flag: tuple[str, int] | None = None,
+    title: str | None = None,
+    today: str | None = None,
+) -> TriageResult:
+    """Record an editor's triage of a claim or of one of its flags in claims.yaml."""
+    from datetime import datetime, timezone
+
+    updated = today or datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    with editing_claims_file(Path(claims_path)) as claims_file:
+        old = None
+        if flag is None:
+            old = next(
+                (
+                    doc.triage.get(claim_id)
+                    for doc in claims_file.documents
+                    if claim_id in doc.triage
+                ),
+                None,
+            )
+        value = Triage(status, note if note is not None else (old.note if old else ""), by, updated)
+        found_title, found_id = set_triage(claims_file, claim_id, value, flag=flag, title=title)
+    return TriageResult(found_title, found_id, value, flag)
 
 
 def check(
@@ -101,10 +142,13 @@ def check(
     cache: CacheSettings | None = None,
     user_agent: str | None = None,
     warn: Warn | None = None,
+    update: bool = False,
 ) -> CheckResult:
     """Check every document of claims.yaml against its wiki and write the HTML + JSON report.
 
-    `wiki` overrides the wiki of every document (e.g. a mirror or a local test server).
+    `wiki` overrides the wiki of every document (e.g. a mirror or a local test server). With
+    `update`, each checked document's current revision becomes its new snapshot in
+    claims.yaml (triage kept), after the report is written.
     """
     documents = read_claims_documents(Path(claims_path))
     if not documents:
@@ -140,5 +184,34 @@ def check(
         if revision_cache is not None:
             revision_cache.close()
     reports = write_reports(checks, Path(out_dir))
+    if update:
+        advance_snapshots(claims_path, checks)
     requests = sum(client.stats.requests for client in clients.values())
     return CheckResult(tuple(checks), reports, requests)
+
+
+def advance_snapshots(claims_path: str | Path, checks: list[DocumentCheck]) -> int:
+    """Make each checked document's current revision its snapshot (`check --update`)."""
+    updated = 0
+    with editing_claims_file(Path(claims_path)) as claims_file:
+        for item in checks:
+            if item.status != "checked" or item.current is None:
+                continue
+            upsert_document(
+                claims_file,
+                title=item.title,
+                wiki=item.wiki,
+                snapshot=Snapshot(
+                    item.current.timestamp, item.current.revid, f"revision {item.current.revid}"
+                ),
+                claims=item.current_claims,
+                banners=item.current_banners,
+                # The check knows which snapshot claim each current claim is.
+                lineage={
+                    claim.match.current.id: claim.match.snapshot.id
+                    for claim in item.claims
+                    if claim.match.current is not None and claim.match.snapshot is not None
+                },
+            )
+            updated += 1
+    return updated

@@ -323,3 +323,6 @@ class DocumentCheck:
     """Editors' triage by snapshot claim id."""
     flag_triage: Mapping[tuple[str, str, int], Triage] = field(default_factory=dict)
     """Editors' triage of single flags: (claim id, flag type, n-th flag of that type) → triage."""
+    current_claims: tuple[Claim, ...] = ()
+    """The current revision's claims (for `check --update`); not part of the report."""
+    current_banners: tuple[Banner, ...] = ()

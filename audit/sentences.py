@@ -20,7 +20,7 @@ ABBREVIATIONS = frozenset(
     approx ca c cf vs etc al est inc ltd co corp bros dept univ assn ave blvd rd
     jan feb mar apr jun jul aug sep sept oct nov dec
     mon tue tues wed thu thur thurs fri sat sun
-    sq mi km kg lb lbs oz hr hrs min mins repr trans transl
+    sq repr trans transl
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
 
@@ -129,4 +129,22 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     tail_end = len(text.rstrip())
     if tail_end > start:
         spans.append((start, tail_end))
-    return spans
+    return _attach_trailing_parentheticals(text, spans)
+
+
+def _attach_trailing_parentheticals(
+    text: str, spans: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """ "It is so. (Smith 1997) Next one." — the parenthetical cites the sentence before it."""
+    result: list[tuple[int, int]] = []
+    for start, end in spans:
+        if result and text.startswith("(", start):
+            close = text.find(")", start, end)
+            after = close + 1
+            rest = text[after:end]
+            if close > 0 and rest[:1].isspace() and rest.strip()[:1].isupper():
+                previous_start, _ = result[-1]
+                result[-1] = (previous_start, after)
+                start = after + (len(rest) - len(rest.lstrip()))
+        result.append((start, end))
+    return result

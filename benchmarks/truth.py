@@ -97,6 +97,7 @@ class _WikitextWalk:
     # Flags inside named references defined after the first end-matter heading (list-defined
     # references, `{{reflist|refs=…}}`): they count if the body cites that name.
     deferred: list[tuple[str, str, str]] = field(default_factory=list)
+    seen_short_refs: set[tuple[str, tuple[tuple[str, str], ...]]] = field(default_factory=set)
 
 
 def _attribute(tag: Tag, name: str) -> str:
@@ -143,6 +144,13 @@ def _visit(code: Wikicode, walk: _WikitextWalk, where: str, end: bool, ref: str 
                 if not end and where not in ("ref", "note"):
                     walk.truth.citation_places[f"{where} via {{{{{name}}}}}"] += 1
                 inner = f"in {{{{{name}}}}}"
+                # Identical short refs are one footnote on the rendered page (the wiki merges
+                # them), so a flag written in them shows once: count it once.
+                key = (name, tuple(sorted((str(p.name).strip(), str(p.value).strip())
+                                          for p in node.params)))
+                if key in walk.seen_short_refs:
+                    continue
+                walk.seen_short_refs.add(key)
             elif "in {{" not in where:
                 inner = _inside(where, f"in {{{{{name}}}}}")
             for param in node.params:

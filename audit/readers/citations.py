@@ -110,9 +110,44 @@ def _first(params: Mapping[str, str], names: tuple[str, ...]) -> str | None:
 
 
 #: Every cite-template parameter a `Citation` is built from.
-CITATION_PARAMS = frozenset(
-    (*_TITLE, *_PUBLISHER, *_DATE, *_ACCESS, *_ARCHIVE, *_URL, "url-status", "deadurl", "dead-url")
+
+
+# Identifier parameters CS1 renders as external links, in its (alphabetical) display order:
+# without a `url`, the first of them is the link a reader follows.
+_IDENTIFIER_URLS = (
+    ("arxiv", "https://arxiv.org/abs/{}"),
+    ("bibcode", "https://ui.adsabs.harvard.edu/abs/{}"),
+    ("biorxiv", "https://doi.org/10.1101/{}"),
+    ("citeseerx", "https://citeseerx.ist.psu.edu/viewdoc/summary?doi={}"),
+    ("doi", "https://doi.org/{}"),
+    ("hdl", "https://hdl.handle.net/{}"),
+    ("jstor", "https://www.jstor.org/stable/{}"),
+    ("lccn", "https://lccn.loc.gov/{}"),
+    ("mr", "https://mathscinet.ams.org/mathscinet-getitem?mr={}"),
+    ("oclc", "https://search.worldcat.org/oclc/{}"),
+    ("ol", "https://openlibrary.org/{}"),
+    ("osti", "https://www.osti.gov/biblio/{}"),
+    ("pmc", "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC{}"),
+    ("pmid", "https://pubmed.ncbi.nlm.nih.gov/{}"),
+    ("rfc", "https://tools.ietf.org/html/rfc{}"),
+    ("ssrn", "https://papers.ssrn.com/sol3/papers.cfm?abstract_id={}"),
+    ("zbl", "https://zbmath.org/?format=complete&q=an:{}"),
 )
+
+
+#: Every cite-template parameter a `Citation` is built from.
+CITATION_PARAMS = frozenset(
+    (*_TITLE, *_PUBLISHER, *_DATE, *_ACCESS, *_ARCHIVE, *_URL, "url-status", "deadurl",
+     "dead-url", *(name for name, _ in _IDENTIFIER_URLS))
+)
+
+
+def _identifier_url(params: Mapping[str, str]) -> str | None:
+    for name, pattern in _IDENTIFIER_URLS:
+        value = clean(params.get(name))
+        if value:
+            return pattern.format(value.removeprefix("PMC") if name == "pmc" else value)
+    return None
 
 
 def citation_from_params(
@@ -123,6 +158,8 @@ def citation_from_params(
     archive_url = _first(params, _ARCHIVE)
     if not url and archive_url:
         url = original_of_archive(archive_url)
+    if not url:
+        url = _identifier_url(params)
     status = (clean(params.get("url-status")) or "").lower()
     dead_flag = (clean(params.get("deadurl")) or clean(params.get("dead-url")) or "").lower()
     return Citation(

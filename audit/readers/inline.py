@@ -29,6 +29,7 @@ def strip_invisible(text: str) -> str:
 
 
 _SENTENCE_END = ".!?\u2026"
+_CLOSING_PUNCTUATION = ".,;:!?)]\u2026"
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,80})\]")
 _NUMBER_MARKER = re.compile(r"^\d{1,4}$")
 # Explanatory-note markers ([a], [note 1], [lower-alpha 4]): removed, but no citation.
@@ -69,6 +70,8 @@ class BlockBuilder:
         if self.length and self.pending_separator:
             self.parts.append(self.pending_separator)
             self.length += len(self.pending_separator)
+        elif self.after_marker and self.pending_space and text[0] in _CLOSING_PUNCTUATION:
+            pass  # "green {{cn}}." → "green." : the space belonged to the removed flag
         elif self.length and (self.pending_space or self._needs_space_after_marker(text)):
             self.parts.append(" ")
             self.length += 1

@@ -79,9 +79,7 @@ def wikitext_to_text(value: str) -> str:
     return _QUOTES_MARKUP.sub("", value) if "''" in value else value
 
 
-def flat_params(
-    data: str, start: int = 0, wanted: frozenset[str] | None = None
-) -> dict[str, str]:
+def flat_params(data: str, start: int = 0, wanted: frozenset[str] | None = None) -> dict[str, str]:
     """Template parameters straight from `data-mw` JSON text, without a JSON parse.
 
     Parsoid keeps every parameter as `"name":{"wt":"value"}`; nested templates only appear

@@ -68,17 +68,26 @@ _SHORT_CITES = frozenset(
     }
 )
 _CITE = re.compile(r"^(?:Cite|Citation|Vcite|Vancite)\b", re.I)
+# Parameters that configure the box rather than state anything: images, maps, colours,
+# codes for other databases, layout switches. (`labelN` pairs with `dataN` in {{Infobox}};
+# a plain `label` is a record label in {{Infobox musical artist}} and is kept.)
 _SKIP_PARAMS = re.compile(
-    r"^(?:image\d*|img|logo|map\w*|alt\d*|\w*size|width|upright|coordinates|coord|signature"
-    r"|module\d*|embed|name|title|native_name|conflict|image_\w+|pushpin\w*|relief"
-    r"|partof|label\d*|header\d*|above|below|bodyclass|\w*style|colou?r\w*"
-    r"|onlysourced|data\d*style|child|subbox|qid|fetchwikidata|suppressfields)$",
+    r"^(?:image\d*|img\w*|logo\w*|map\w*|alt\d*|\w*size|width|upright|coordinates|coord"
+    r"|signature\w*|module\d*|embed|name|title|native_name|conflict|image_\w+|pushpin\w*"
+    r"|relief|partof|label\d+|header\d*|above|below|bodyclass|\w*style|\w*colou?r\w*"
+    r"|onlysourced|data\d*style|child|subbox|qid|fetchwikidata|suppressfields|background"
+    r"|glotto\w*|iso\d\w*|lingua|linglist|ref|wikidata\w*|dia\d*|altname\d*|nativename"
+    r"|boxwidth|\w*_type|type)$",
     re.I,
 )
-_CAPTION_PARAMS = re.compile(r"^(?:caption\d*|image_caption|map_caption)$", re.I)
+_CAPTION_PARAMS = re.compile(
+    r"^(?:caption\d*|image_caption|img_capt\w*|map_?caption\d*|mapcaption)$", re.I
+)
+# Only real images have captions; an `img_capt` without an image is a leftover.
+_IMAGE_PARAMS = re.compile(r"^(?:image\d*|img|map\w*?)$", re.I)
 # References and notes for the value above them (`Gini_ref`, `area_footnote`): they render
 # next to that value, so they continue its line.
-_REF_PARAMS = re.compile(r"^(?:\w+_ref|\w+_footnotes?|\w+_note|footnotes|ref\d*)$", re.I)
+_REF_PARAMS = re.compile(r"^(?:\w+_ref|\w+_footnotes?|\w+_note|footnotes|ref\d+)$", re.I)
 _FILE_LINK = re.compile(r"^\s*:?\s*(?:File|Image|Media)\s*:", re.I)
 _SKIP_LINK = re.compile(r"^\s*(?:Category|[a-z]{2,3}(?:-[a-z]+)?)\s*:", re.I)
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -116,6 +125,11 @@ _IGNORED_TAGS = frozenset(
 
 # Templates whose visible text we can render without the wiki: name → parameter to show.
 _TEXT_TEMPLATES = {
+    "Sigfig": "1",
+    "Formatnum": "1",
+    "Val": "1",
+    "Small caps": "1",
+    "Smallcaps": "1",
     "Lang": "2",
     "Nowrap": "1",
     "Nobr": "1",
@@ -248,26 +262,28 @@ def _bibliography(context: _Context) -> dict[str, Citation]:
             continue
         _, params = template_parts(stream, index)
         values = _param_values(stream, params)
-        surnames = [
-            values[key]
-            for key in (
-                "last",
-                "last1",
-                "surname",
-                "surname1",
-                "author",
-                "author1",
-                "last2",
-                "last3",
-                "last4",
-            )
-            if values.get(key)
-        ]
+        surnames = _citeref_names(values)
         key = _citeref_key(surnames, values.get("year") or values.get("date") or "")
         if key:
             result.setdefault(key, citation_from_params(values))
     context.bibliography = result
     return result
+
+
+_AUTHOR_KEYS = tuple(
+    key for n in ("", "1", "2", "3", "4")
+    for key in (f"last{n}", f"surname{n}", f"author{n}", f"author{n}-last")
+)
+_EDITOR_KEYS = tuple(
+    key for n in ("", "1", "2", "3", "4")
+    for key in (f"editor{n}-last", f"editor-last{n}", f"editor{n}-surname", f"editor{n}")
+)
+
+
+def _citeref_names(values: dict[str, str]) -> list[str]:
+    """Surnames in the CITEREF id MediaWiki gives a citation: authors, else editors."""
+    authors = [values[key] for key in _AUTHOR_KEYS if values.get(key)]
+    return authors or [values[key] for key in _EDITOR_KEYS if values.get(key)]
 
 
 def _param_values(stream: TokenStream, params: list[Param]) -> dict[str, str]:
@@ -529,7 +545,14 @@ def _template(context: _Context, index: int) -> None:
             context.start(outer if outer != "quote" else "paragraph")
     elif name in _SHORT_CITES:
         context.builder.add_citation(_short_cite(context, params))
-        _add_nested_flags(context, params)
+        # Identical {{sfn}}s make ONE footnote (the wiki merges them), so flags written in
+        # them ({{sfnp|…|p={{page needed}}}}) count once, like a reused named reference.
+        key = "sfn:" + "|".join(
+            f"{p.name}={plain(stream, p.start, p.end).strip()}" for p in params
+        )
+        if key not in context.flagged_refs:
+            context.flagged_refs.add(key)
+            _add_nested_flags(context, params)
     elif name == "Refn":
         body = next((p for p in params if p.name == "1"), None)
         group = param_text(stream, params, "group")
@@ -610,13 +633,22 @@ def _infobox(context: _Context, params: list[Param]) -> None:
     outer = context.kind
     context.flush()
     context.in_infobox = True
+    has_image = any(
+        _IMAGE_PARAMS.match(p.name) and plain(context.stream, p.start, p.end).strip()
+        for p in params
+    )
     for param in params:
+        if _CAPTION_PARAMS.match(param.name):
+            if has_image:
+                context.start("caption")
+                _walk(context, param.start, param.end)
+            continue
         if param.name.isdigit() or _SKIP_PARAMS.match(param.name):
             continue
         if _REF_PARAMS.match(param.name):
             _walk(context, param.start, param.end)
             continue
-        context.start("caption" if _CAPTION_PARAMS.match(param.name) else "infobox")
+        context.start("infobox")
         _walk(context, param.start, param.end)
     context.flush()
     context.in_infobox = False

@@ -19,7 +19,10 @@ def _load(path: Path) -> dict:
 
 @pytest.mark.parametrize("case_path", CASES, ids=[path.stem for path in CASES])
 def test_reader_case(case_path: Path) -> None:
-    case = _load(case_path)
+    _check(_load(case_path))
+
+
+def _check(case: dict) -> None:
     document = read_text_as(case["input"], format=case["format"], title="Example")
     claims = split_claims(document)
     expected = case["expected"]
