@@ -13,7 +13,7 @@ from audit.claims import split_claims
 from audit.claimsfile import ClaimsDocument
 from audit.errors import AuditError, PageMissing, WikiUnreachable
 from audit.match import compare_banners, compare_claims, unchecked
-from audit.model import DocumentCheck, Revision
+from audit.model import Banner, Claim, DocumentCheck, Revision
 from audit.readers import read_text_as
 from audit.reliability import default_data
 from audit.sourcing import judge_claims
@@ -70,12 +70,23 @@ def snapshot_revision(document: ClaimsDocument, client: WikiClient) -> int | Non
 
 
 def check_document(
-    document: ClaimsDocument, client: WikiClient, *, warn: Warn | None = None
+    document: ClaimsDocument,
+    client: WikiClient,
+    *,
+    current: Revision | None = None,
+    warn: Warn | None = None,
 ) -> DocumentCheck:
-    """Compare a document's snapshot claims with the article's current revision."""
+    """Compare a document's snapshot claims with the article's current revision.
+
+    `current` is the revision a batched lookup already found; without it, it is fetched.
+    When it is the snapshot's own revision, nothing more is downloaded: every claim stands.
+    """
     try:
-        current: Revision = client.latest_revision(document.title)
+        if current is None:
+            current = client.latest_revision(document.title)
         snapshot_id = snapshot_revision(document, client)
+        if snapshot_id is not None and snapshot_id == current.revid:
+            return _compared(document, current, snapshot_id, document.claims, document.banners)
         html = client.revision_html(current.revid)
     except PageMissing as exc:
         return _failed(document, "missing", exc.message)
@@ -91,7 +102,17 @@ def check_document(
         )
     except AuditError as exc:
         return _failed(document, "error", f"cannot read revision {current.revid}: {exc.message}")
-    current_claims = split_claims(current_document)
+    return _compared(document, current, snapshot_id, tuple(split_claims(current_document)),
+                     current_document.banners)
+
+
+def _compared(
+    document: ClaimsDocument,
+    current: Revision,
+    snapshot_id: int | None,
+    current_claims: tuple[Claim, ...],
+    current_banners: tuple[Banner, ...],
+) -> DocumentCheck:
     warnings: tuple[str, ...] = ()
     if current.redirected_from:
         warnings = (f"{current.redirected_from!r} redirects to {current.title!r}",)
@@ -104,12 +125,12 @@ def check_document(
         current=current,
         claims=judge_claims(compare_claims(document.claims, current_claims), document.overrides),
         warnings=warnings,
-        banners=compare_banners(document.banners, current_document.banners),
+        banners=compare_banners(document.banners, current_banners),
         reliability_data=default_data().version,
         triage=document.triage,
         flag_triage=document.flag_triage,
-        current_claims=tuple(current_claims),
-        current_banners=current_document.banners,
+        current_claims=current_claims,
+        current_banners=current_banners,
     )
 
 
@@ -120,15 +141,35 @@ def check_documents(
     offline: bool = False,
     warn: Warn | None = None,
 ) -> list[DocumentCheck]:
-    """Check every document; once the wiki proves unreachable, the rest go offline too."""
+    """Check documents of one wiki: one metadata request per 50 titles, then content only for
+    pages whose revision changed since the snapshot. A page that fails is a value; once the
+    wiki proves unreachable, the rest go offline without waiting on it."""
+    if offline or client is None:
+        return [offline_check(document, reason="offline mode (--offline)")
+                for document in documents]
+    try:
+        latest = client.latest_revisions([document.title for document in documents], fresh=True)
+    except WikiUnreachable as exc:
+        if warn:
+            warn(f"warning: {exc.message}; reporting from the snapshots alone (offline)")
+        return [offline_check(document, reason=exc.message) for document in documents]
+    except AuditError as exc:
+        return [_failed(document, "error", exc.message) for document in documents]
     results: list[DocumentCheck] = []
-    unreachable: str | None = "--offline given" if offline or client is None else None
+    unreachable: str | None = None
     for document in documents:
         if unreachable is not None:
             results.append(offline_check(document, reason=unreachable))
             continue
-        assert client is not None
-        result = check_document(document, client, warn=warn)
+        found = latest.get(document.title)
+        if isinstance(found, PageMissing):
+            results.append(_failed(document, "missing", found.message))
+            continue
+        if isinstance(found, AuditError) or found is None:
+            message = found.message if isinstance(found, AuditError) else "no answer for the page"
+            results.append(_failed(document, "error", message))
+            continue
+        result = check_document(document, client, current=found, warn=warn)
         if result.status == "offline":
             unreachable = result.error
         results.append(result)

@@ -691,6 +691,38 @@ def _set(node: CommentedMap, key: str, value: Any, *, before: str | None = None)
         node[key] = value
 
 
+def _comment_lines(token: Any) -> list[Any]:
+    """Full-line comments of a ruamel comment token, as tokens that can precede a key."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    lines = [line.strip() for line in str(getattr(token, "value", "")).split("\n")]
+    column = getattr(token, "column", 0) or 0
+    return [CommentToken(line + "\n", CommentMark(column), None)
+            for line in lines if line.startswith("#")]
+
+
+def _delete(node: CommentedMap, key: str) -> None:
+    """Remove `node[key]`, handing the comment lines hung on it to the next key.
+
+    NOTE: ruamel stores comment lines that follow a scalar value in that key's post-comment
+    (a token starting with a newline); deleting the key would drop them with it.
+    """
+    keys = list(node)
+    old = node[key]
+    position = keys.index(key)
+    item = list(node.ca.items.get(key) or [None, None, None, None]) + [None] * 4
+    comments = list(item[1] or [])
+    if item[2] is not None:
+        comments += _comment_lines(item[2])
+    comments += list(getattr(getattr(old, "ca", None), "end", None) or [])
+    del node[key]
+    node.ca.items.pop(key, None)
+    if comments and position + 1 < len(keys):
+        following = node.ca.items.setdefault(keys[position + 1], [None, None, None, None])
+        following[1] = comments + list(following[1] or [])
+
+
 def _keep_trailing_comments(node: CommentedMap, key: str, old: Any) -> None:
     """Comment lines an editor wrote after a block list (e.g. above `triage:`) belong to the
     replaced list in ruamel's tree; move them onto the next key so they survive."""
@@ -740,7 +772,7 @@ def _write_claim(
         if value is not None:
             _set(node, key, value, before="triage")
         elif key in node:
-            del node[key]
+            _delete(node, key)
     return node
 
 
@@ -1080,3 +1112,16 @@ def set_triage(
             _set(triage_node, key, value)
     cf.refresh()
     return str(doc_node["title"]), str(claim_node["id"])
+
+
+def remove_documents(cf: ClaimsFile, titles: Sequence[str]) -> list[str]:
+    """Drop the documents of these articles (titles compared MediaWiki-style); returns them."""
+    wanted = {_doc_key(title, "")[0] for title in titles}
+    removed = []
+    documents = cf.tree.get("documents") or []
+    for node in list(documents):
+        if _doc_key(node["title"], node["wiki"])[0] in wanted:
+            documents.remove(node)
+            removed.append(str(node["title"]))
+    cf.refresh()
+    return removed

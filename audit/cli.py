@@ -1,39 +1,37 @@
 """Command line: parse arguments, build objects, call one job per subcommand, map errors.
 
-stdout carries results, stderr carries people-talk (summary, warnings, errors). Every option
-a CI job would set has an `AUDIT_*` environment twin; the command line wins over it.
+stdout carries results (`-o -`, `audit diff`), stderr carries people-talk (summary, warnings,
+errors). Every option a CI job sets has an `AUDIT_*` environment twin and a config-file key
+(`[tool.audit]` in pyproject.toml, or audit.toml): flag > environment > file > default.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from audit import __version__
+from audit.ci import FAIL_ON, SEVERITIES
+from audit.config import setting
 from audit.errors import AuditError
 from audit.wiki import DEFAULT_WIKI
 
 EXIT_OK = 0
+"""Nothing to report at the chosen --fail-on level."""
 EXIT_FINDINGS = 1
+"""Findings at the chosen --fail-on level (never with the default --fail-on none)."""
 EXIT_ERROR = 2
+"""Bad input, a page that could not be checked, or an internal error."""
 
 READ_FORMATS = ("auto", "text", "html", "parsoid", "wikitext")
-
-
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def _env_flag(name: str) -> bool:
-    return (_env(name) or "").strip().lower() in ("1", "true", "yes", "on")
+OUTPUT_FORMATS = ("html", "json", "markdown", "junit", "sarif", "csv")
 
 
 class _Console:
-    """Where people-talk goes: stderr, silenced by -q."""
+    """Where people-talk goes: stderr, silenced by -q (warnings and errors always shown)."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -44,65 +42,66 @@ class _Console:
             print(message, file=sys.stderr)
 
     def warn(self, message: str) -> None:
-        # Warnings are printed even with -q: they say something went wrong. Once each.
         if message in self._warned:
             return
         self._warned.add(message)
-        text = message if message.startswith("warning:") else f"warning: {message}"
-        print(text, file=sys.stderr)
+        print(message if message.startswith("warning:") else f"warning: {message}",
+              file=sys.stderr)
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        default=_env_flag("AUDIT_QUIET"),
-        help="no summary on stderr (warnings and errors still shown)",
-    )
+    parser.add_argument("-q", "--quiet", action="store_true", default=setting("quiet", False),
+                        help="no summary on stderr (warnings and errors still shown; "
+                             "env AUDIT_QUIET)")
+
+
+def _add_claims(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("claims", nargs="?", default=setting("claims", "claims.yaml"),
+                        help="claims file (default: claims.yaml; env AUDIT_CLAIMS)")
+
+
+def _add_wiki_access(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache-dir", default=setting("cache_dir"),
+                        help="where fetched revisions are cached (default: the per-user cache "
+                             "directory; env AUDIT_CACHE_DIR)")
+    parser.add_argument("--no-cache", action="store_true", default=setting("no_cache", False),
+                        help="neither read nor write the cache (env AUDIT_NO_CACHE=1)")
+    parser.add_argument("--user-agent", default=setting("user_agent"),
+                        help="User-Agent for wiki requests; include your contact "
+                             "(env AUDIT_USER_AGENT)")
 
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "claims",
-        nargs="?",
-        default=_env("AUDIT_CLAIMS", "claims.yaml"),
-        help="claims file (default: claims.yaml; env AUDIT_CLAIMS)",
-    )
-    parser.add_argument(
-        "--wiki",
-        default=_env("AUDIT_WIKI"),
-        help="wiki base URL for every document, overriding the one recorded "
-        "in claims.yaml (env AUDIT_WIKI)",
-    )
-    parser.add_argument(
-        "--out",
-        default=_env("AUDIT_OUT", "reports"),
-        help="directory for report.html and report.json (default: reports; env AUDIT_OUT)",
-    )
-    parser.add_argument(
-        "--offline",
-        action="store_true",
-        default=_env_flag("AUDIT_OFFLINE"),
-        help="do not contact the wiki; report from the snapshot alone (env AUDIT_OFFLINE=1)",
-    )
-    parser.add_argument(
-        "--cache-dir",
-        default=_env("AUDIT_CACHE_DIR"),
-        help="where fetched revisions are cached (default: the per-user cache "
-        "directory; env AUDIT_CACHE_DIR)",
-    )
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        default=_env_flag("AUDIT_NO_CACHE"),
-        help="neither read nor write the cache (env AUDIT_NO_CACHE=1)",
-    )
-    parser.add_argument(
-        "--user-agent",
-        default=_env("AUDIT_USER_AGENT"),
-        help="User-Agent for wiki requests; include your contact (env AUDIT_USER_AGENT)",
-    )
+    _add_claims(parser)
+    parser.add_argument("--wiki", default=setting("wiki"),
+                        help="wiki base URL for every document, overriding the one recorded "
+                             "in claims.yaml (env AUDIT_WIKI)")
+    parser.add_argument("--offline", action="store_true", default=setting("offline", False),
+                        help="do not contact the wiki; report from the snapshot alone "
+                             "(env AUDIT_OFFLINE=1)")
+    _add_wiki_access(parser)
+    parser.add_argument("--update", action="store_true", default=setting("update", False),
+                        help="after checking, make each article's current revision its new "
+                             "snapshot in the claims file (triage kept; env AUDIT_UPDATE=1)")
+    ci = parser.add_argument_group("CI")
+    ci.add_argument("--fail-on", choices=FAIL_ON, default=setting("fail_on", "none"),
+                    help="exit 1 when there are findings: new (since the snapshot or "
+                         "baseline), changed (also rewordings of flagged claims, flags dropped "
+                         "without a citation), any (every open flag); default none "
+                         "(env AUDIT_FAIL_ON)")
+    ci.add_argument("--min-severity", choices=SEVERITIES,
+                    default=setting("min_severity", "low"),
+                    help="ignore findings below this severity (env AUDIT_MIN_SEVERITY)")
+    ci.add_argument("--baseline", default=setting("baseline"),
+                    help="report only findings not in this baseline file (from `audit "
+                         "baseline`; env AUDIT_BASELINE)")
+    ci.add_argument("--format", dest="formats", action="append", choices=OUTPUT_FORMATS,
+                    help="output format, repeatable: html, json, markdown, junit, sarif, csv "
+                         "(default: html and json; env AUDIT_FORMAT=html,sarif)")
+    ci.add_argument("--out", default=setting("out", "reports"),
+                    help="directory for the outputs (default: reports; env AUDIT_OUT)")
+    ci.add_argument("-o", "--output", metavar="PATH",
+                    help="write the (single) format to PATH instead; '-' for stdout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,106 +109,132 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="audit",
         description="Audit the sourcing of a Wikipedia article: extract its claims and inline "
-        "flags, compare them with the live article, and report what is weak or "
-        "changed.",
+                    "flags, compare them with the live article, and report what is weak or "
+                    "changed.",
+        epilog="Exit codes: 0 nothing to report, 1 findings (with --fail-on), 2 error.",
     )
     parser.add_argument("--version", action="version", version=f"audit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     extract = commands.add_parser(
-        "extract",
-        help="split an article copy into claims and write claims.yaml",
+        "extract", help="split an article copy into claims and write claims.yaml",
         description="Read an article (plain-text copy, saved HTML, Parsoid HTML or wikitext), "
-        "split it into claims with their flags and citations, and write them to "
-        "claims.yaml. Editors' triage in an existing claims.yaml is kept.",
-    )
+                    "split it into claims with their flags and citations, and write them to "
+                    "claims.yaml. Editors' triage in an existing claims.yaml is kept.")
     extract.add_argument("document", help="the article file")
-    extract.add_argument(
-        "-o",
-        "--output",
-        default=_env("AUDIT_CLAIMS", "claims.yaml"),
-        help="claims file to write (default: claims.yaml; env AUDIT_CLAIMS)",
-    )
+    extract.add_argument("-o", "--output", default=setting("claims", "claims.yaml"),
+                         help="claims file to write (default: claims.yaml; env AUDIT_CLAIMS)")
     extract.add_argument("--title", help="article title (default: read from the document)")
-    extract.add_argument(
-        "--wiki",
-        default=_env("AUDIT_WIKI", DEFAULT_WIKI),
-        help=f"wiki the article lives on (default: {DEFAULT_WIKI}; env AUDIT_WIKI)",
-    )
-    extract.add_argument(
-        "--format", choices=READ_FORMATS, default="auto", help="input format (default: auto-detect)"
-    )
+    extract.add_argument("--wiki", default=setting("wiki", DEFAULT_WIKI),
+                         help=f"wiki the article lives on (default: {DEFAULT_WIKI}; "
+                              "env AUDIT_WIKI)")
+    extract.add_argument("--format", choices=READ_FORMATS, default="auto",
+                         help="input format (default: auto-detect)")
     _add_common(extract)
     extract.set_defaults(handler=_run_extract)
 
     check = commands.add_parser(
-        "check",
-        help="compare claims.yaml with the live article and write the report",
-        description="Fetch the current revision of every article in the claims file, match "
-        "its claims with the snapshot's, and write reports/report.html and "
-        "reports/report.json.",
-    )
+        "check", help="compare claims.yaml with the live articles and write the report",
+        description="Fetch the current revision of every article in the claims file (one "
+                    "request per 50 articles; content only for articles edited since their "
+                    "snapshot), match claims and flags, and write the outputs.")
     _add_check_options(check)
     _add_common(check)
     check.set_defaults(handler=_run_check)
 
     run = commands.add_parser(
-        "run",
-        help="the main job: (re-)extract if asked, then check and report",
+        "run", help="the main job: (re-)extract if asked, then check and report",
         description="The main job. With --document, first (re-)extract that article into the "
-        "claims file (keeping triage); then check every document and write the "
-        "report.",
-    )
+                    "claims file (keeping triage); then check every document and write the "
+                    "report.")
     _add_check_options(run)
     run.add_argument("--document", help="article file to (re-)extract into the claims file first")
     run.add_argument("--title", help="article title for --document")
-    run.add_argument(
-        "--format", choices=READ_FORMATS, default="auto", help="input format of --document"
-    )
+    run.add_argument("--read-format", choices=READ_FORMATS, default="auto",
+                     help="input format of --document")
     _add_common(run)
     run.set_defaults(handler=_run_run)
 
+    baseline = commands.add_parser(
+        "baseline", help="record today's findings, so CI fails only on what comes later",
+        description="Check every document and write its findings to a baseline file; later "
+                    "runs with --baseline report only findings not in it (matched by "
+                    "article, claim text and flag type, not by position).")
+    _add_check_options(baseline)
+    baseline.add_argument("--baseline-file", default="audit-baseline.json",
+                          help="where to write it (default: audit-baseline.json)")
+    _add_common(baseline)
+    baseline.set_defaults(handler=_run_baseline)
+
+    diff = commands.add_parser(
+        "diff", help="what changed between two runs (two report.json files)",
+        description="Print the findings that appeared and went away between two report.json "
+                    "files.")
+    diff.add_argument("old", help="the earlier report.json")
+    diff.add_argument("new", help="the later report.json")
+    diff.add_argument("--fail-on", choices=FAIL_ON, default=setting("fail_on", "none"),
+                      help="exit 1 if findings appeared at this level (env AUDIT_FAIL_ON)")
+    _add_common(diff)
+    diff.set_defaults(handler=_run_diff)
+
+    watch = commands.add_parser(
+        "watch", help="a watchlist of live articles in claims.yaml",
+        description="Keep a list of live articles in the claims file: `watch add` takes each "
+                    "article's current revision as its snapshot; `audit check` checks them all.")
+    watch_commands = watch.add_subparsers(dest="watch_command", metavar="ACTION", required=True)
+    add = watch_commands.add_parser("add", help="add articles (titles, --file, or - for stdin)")
+    add.add_argument("titles", nargs="*", help="article titles; '-' reads them from stdin")
+    add.add_argument("--file", help="a file with one title per line")
+    add.add_argument("--claims", default=setting("claims", "claims.yaml"),
+                     help="claims file (default: claims.yaml; env AUDIT_CLAIMS)")
+    add.add_argument("--wiki", default=setting("wiki", DEFAULT_WIKI),
+                     help=f"the wiki (default: {DEFAULT_WIKI}; env AUDIT_WIKI)")
+    _add_wiki_access(add)
+    _add_common(add)
+    add.set_defaults(handler=_run_watch_add)
+    listing = watch_commands.add_parser("list", help="the watched articles")
+    listing.add_argument("--claims", default=setting("claims", "claims.yaml"))
+    _add_common(listing)
+    listing.set_defaults(handler=_run_watch_list)
+    drop = watch_commands.add_parser("remove", help="stop watching articles")
+    drop.add_argument("titles", nargs="+")
+    drop.add_argument("--claims", default=setting("claims", "claims.yaml"))
+    _add_common(drop)
+    drop.set_defaults(handler=_run_watch_remove)
+
     triage = commands.add_parser(
-        "triage",
-        help="record an editor's verdict on a claim or one of its flags",
+        "triage", help="record an editor's verdict on a claim or one of its flags",
         description="Set the triage of a claim (or of one flag of it) in the claims file: "
-        "status, note, who and when. Comments and everything else in the file stay "
-        "as they are; the triage survives every later extract and check.",
-    )
-    triage.add_argument(
-        "claim_id", help="claim id from claims.yaml or the report (a unique prefix is enough)"
-    )
-    triage.add_argument(
-        "claims",
-        nargs="?",
-        default=_env("AUDIT_CLAIMS", "claims.yaml"),
-        help="claims file (default: claims.yaml; env AUDIT_CLAIMS)",
-    )
-    triage.add_argument(
-        "--status", required=True, choices=("open", "fixed", "waived", "false-positive", "assigned")
-    )
+                    "status, note, who and when. Comments and everything else in the file stay "
+                    "as they are; the triage survives every later extract and check.")
+    triage.add_argument("claim_id", help="claim id from claims.yaml or the report (a unique "
+                                         "prefix is enough)")
+    _add_claims(triage)
+    triage.add_argument("--status", required=True,
+                        choices=("open", "fixed", "waived", "false-positive", "assigned"))
     triage.add_argument("--note", help="why (e.g. 'WP:ABOUTSELF'); default: keep the old note")
-    triage.add_argument(
-        "--by", default=_env("AUDIT_TRIAGE_BY"), help="who decided (env AUDIT_TRIAGE_BY)"
-    )
-    triage.add_argument(
-        "--flag",
-        metavar="TYPE[:N]",
-        help="triage one flag of the claim instead, e.g. citation-needed or "
-        "citation-needed:2 for the second one",
-    )
+    triage.add_argument("--by", default=setting("triage_by"),
+                        help="who decided (env AUDIT_TRIAGE_BY)")
+    triage.add_argument("--flag", metavar="TYPE[:N]",
+                        help="triage one flag of the claim instead, e.g. citation-needed or "
+                             "citation-needed:2 for the second one")
     triage.add_argument("--title", help="the article, when the id is in several")
     _add_common(triage)
     triage.set_defaults(handler=_run_triage)
     return parser
 
 
+def _cache(args: argparse.Namespace) -> Any:
+    from audit.jobs import CacheSettings
+
+    return CacheSettings(Path(args.cache_dir) if args.cache_dir else None, not args.no_cache)
+
+
 def _run_extract(args: argparse.Namespace, console: _Console) -> int:
     from audit.jobs import extract
 
-    result = extract(
-        args.document, claims_path=args.output, title=args.title, wiki=args.wiki, format=args.format
-    )
+    result = extract(args.document, claims_path=args.output, title=args.title, wiki=args.wiki,
+                     format=args.format)
     flagged = sum(1 for claim in result.claims if claim.flags)
     flags = sum(len(claim.flags) for claim in result.claims)
     console.say(
@@ -217,56 +242,124 @@ def _run_extract(args: argparse.Namespace, console: _Console) -> int:
         f"from {args.document} [{result.document.format}] → {result.claims_path}"
     )
     if result.merge.kept_by_id or result.merge.kept_by_text or result.merge.orphaned:
-        console.say(
-            f"audit: triage kept for {result.merge.kept_by_id + result.merge.kept_by_text} claims"
-            f", {result.merge.orphaned} moved to orphaned"
-        )
+        kept = result.merge.kept_by_id + result.merge.kept_by_text + result.merge.kept_by_fuzzy
+        console.say(f"audit: triage kept for {kept} claims, {result.merge.orphaned} moved to "
+                    "orphaned")
     if not result.document.timestamp and result.document.revision is None:
-        console.warn(
-            "the document does not say when it was copied; `check` will only compare "
-            "it with the current revision"
-        )
+        console.warn("the document does not say when it was copied; `check` will only compare "
+                     "it with the current revision")
     return EXIT_OK
 
 
+def _check(args: argparse.Namespace, console: _Console) -> Any:
+    from audit.jobs import check
+
+    result = check(args.claims, wiki=args.wiki, offline=args.offline, cache=_cache(args),
+                   user_agent=args.user_agent, warn=console.warn, update=args.update)
+    if any(item.status == "offline" for item in result.checks) and not args.offline:
+        console.warn("the wiki could not be reached; the report is from the snapshot alone "
+                     "(status: offline)")
+    return result
+
+
 def _run_check(args: argparse.Namespace, console: _Console) -> int:
-    from audit.jobs import CacheSettings, check
+    from audit.jobs import write_outputs
     from audit.report import summary_line
 
-    cache = CacheSettings(Path(args.cache_dir) if args.cache_dir else None, not args.no_cache)
-    result = check(
-        args.claims,
-        out_dir=args.out,
-        wiki=args.wiki,
-        offline=args.offline,
-        cache=cache,
-        user_agent=args.user_agent,
-        warn=console.warn,
-    )
-    if any(item.status == "offline" for item in result.checks) and not args.offline:
-        console.warn(
-            "the wiki could not be reached; the report is from the snapshot alone (status: offline)"
-        )
+    result = _check(args, console)
+    formats = args.formats or setting("format", ["html", "json"])
+    outputs = write_outputs(result.checks, result.report, formats=formats, out_dir=args.out,
+                            output=args.output, baseline=args.baseline,
+                            min_severity=args.min_severity, fail_on=args.fail_on)
+    if outputs.stdout is not None:
+        sys.stdout.write(outputs.stdout)
     console.say(summary_line(result.checks))
-    console.say(f"audit: wrote {result.reports.html} and {result.reports.json}")
+    if outputs.paths:
+        console.say("audit: wrote " + ", ".join(str(path) for path in outputs.paths))
+    if args.fail_on != "none" or args.baseline:
+        console.say(f"audit: {len(outputs.findings)} findings, {len(outputs.failing)} failing "
+                    f"at --fail-on {args.fail_on}"
+                    + (f" (baseline {args.baseline})" if args.baseline else ""))
     failed = [item for item in result.checks if item.status in ("missing", "error")]
     for item in failed:
         print(f"error: {item.title}: {item.error}", file=sys.stderr)
-    return EXIT_ERROR if failed else EXIT_OK
+    if failed:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if outputs.failing else EXIT_OK
 
 
 def _run_run(args: argparse.Namespace, console: _Console) -> int:
     if args.document:
         from audit.jobs import extract
 
-        extract(
-            args.document,
-            claims_path=args.claims,
-            title=args.title,
-            wiki=args.wiki or _env("AUDIT_WIKI", DEFAULT_WIKI) or DEFAULT_WIKI,
-            format=args.format,
-        )
+        extract(args.document, claims_path=args.claims, title=args.title,
+                wiki=args.wiki or setting("wiki", DEFAULT_WIKI), format=args.read_format)
     return _run_check(args, console)
+
+
+def _run_baseline(args: argparse.Namespace, console: _Console) -> int:
+    from audit.ci import findings_of, select, write_baseline
+
+    result = _check(args, console)
+    found = select(findings_of(result.report), min_severity=args.min_severity)
+    write_baseline(args.baseline_file, found, generated=result.report["generated"])
+    console.say(f"audit: baseline of {len(found)} findings → {args.baseline_file}")
+    failed = [item for item in result.checks if item.status in ("missing", "error")]
+    for item in failed:
+        print(f"error: {item.title}: {item.error}", file=sys.stderr)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _run_diff(args: argparse.Namespace, console: _Console) -> int:
+    from audit.ci import diff_reports, failing, load_json
+
+    old = load_json(args.old, "report.json")
+    new = load_json(args.new, "report.json")
+    changes = diff_reports(old, new)
+    for sign, items in (("+", changes.appeared), ("-", changes.disappeared)):
+        for finding in items:
+            where = " › ".join(part for part in (finding.title, finding.section) if part)
+            text = (finding.text or "")[:120]
+            print(f"{sign} [{finding.severity}] {where}: {finding.message}"
+                  + (f" — {text}" if text else ""))
+    console.say(f"audit: {len(changes.appeared)} findings appeared, "
+                f"{len(changes.disappeared)} went away, {changes.still} unchanged")
+    return EXIT_FINDINGS if failing(changes.appeared, args.fail_on) else EXIT_OK
+
+
+def _run_watch_add(args: argparse.Namespace, console: _Console) -> int:
+    from audit.jobs import read_titles, watch_add
+
+    titles = read_titles(args.titles, file=args.file, stdin=sys.stdin)
+    result = watch_add(titles, claims_path=args.claims, wiki=args.wiki, cache=_cache(args),
+                       user_agent=args.user_agent, warn=console.warn)
+    for title, revid, count in result.added:
+        console.say(f"audit: watching {title} (revision {revid}, {count} claims)")
+    for title, reason in result.failed:
+        print(f"error: {title}: {reason}", file=sys.stderr)
+    return EXIT_ERROR if result.failed else EXIT_OK
+
+
+def _run_watch_list(args: argparse.Namespace, console: _Console) -> int:
+    from audit.claimsfile import read_claims_documents
+
+    for document in read_claims_documents(args.claims):
+        revision = document.snapshot.revision
+        print(f"{document.title}\t{document.wiki}\t"
+              f"{revision if revision is not None else document.snapshot.timestamp or '-'}")
+    return EXIT_OK
+
+
+def _run_watch_remove(args: argparse.Namespace, console: _Console) -> int:
+    from audit.jobs import watch_remove
+
+    removed = watch_remove(args.titles, claims_path=args.claims)
+    for title in removed:
+        console.say(f"audit: no longer watching {title}")
+    missing = set(args.titles) - set(removed)
+    for title in sorted(missing):
+        print(f"error: {title}: not in {args.claims}", file=sys.stderr)
+    return EXIT_ERROR if missing else EXIT_OK
 
 
 def _run_triage(args: argparse.Namespace, console: _Console) -> int:
@@ -279,29 +372,20 @@ def _run_triage(args: argparse.Namespace, console: _Console) -> int:
         if number and not number.isdigit():
             raise InputError(f"--flag {args.flag!r}: the part after ':' must be a number")
         flag = (flag_type, int(number or 1))
-    result = triage(
-        args.claim_id,
-        claims_path=args.claims,
-        status=args.status,
-        note=args.note,
-        by=args.by,
-        flag=flag,
-        title=args.title,
-    )
+    result = triage(args.claim_id, claims_path=args.claims, status=args.status, note=args.note,
+                    by=args.by, flag=flag, title=args.title)
     what = f"flag {flag[0]} of claim {result.claim_id}" if flag else f"claim {result.claim_id}"
-    console.say(
-        f"audit: {what} ({result.title}) → {result.triage.status}"
-        + (f": {result.triage.note}" if result.triage.note else "")
-    )
+    console.say(f"audit: {what} ({result.title}) → {result.triage.status}"
+                + (f": {result.triage.note}" if result.triage.note else ""))
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `audit` and `python -m audit`; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    console = _Console(args.quiet)
     try:
+        parser = build_parser()  # reads the config file: its errors are user errors too
+        args = parser.parse_args(argv)
+        console = _Console(args.quiet)
         return int(args.handler(args, console))
     except AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,12 +7,17 @@ returns a record the caller can print or test.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from audit import __version__
+from audit.atomic import write_text_atomic
 from audit.cache import RevisionCache, default_cache_dir
 from audit.check import check_documents
+from audit.ci import Finding, failing, findings_of, load_baseline, select
 from audit.claims import split_claims
 from audit.claimsfile import (
     MergeReport,
@@ -20,13 +25,14 @@ from audit.claimsfile import (
     Triage,
     editing_claims_file,
     read_claims_documents,
+    remove_documents,
     set_triage,
     upsert_document,
 )
-from audit.errors import InputError
-from audit.model import Claim, Document, DocumentCheck
+from audit.errors import AuditError, InputError
+from audit.model import Claim, Document, DocumentCheck, Revision
 from audit.readers import read_document
-from audit.report import ReportPaths, write_reports
+from audit.report import build_report_data, utc_now
 from audit.wiki import DEFAULT_WIKI, WikiClient
 
 Warn = Callable[[str], None]
@@ -47,9 +53,75 @@ class CheckResult:
     """What `audit check` found and where the reports went."""
 
     checks: tuple[DocumentCheck, ...]
-    reports: ReportPaths
+    report: dict[str, Any]
+    """The report.json data."""
     requests: int
     """HTTP requests sent to wikis (retries included); 0 offline or with a warm cache."""
+    content_downloads: int = 0
+    """Revision HTML bodies fetched from the network (not from the cache)."""
+
+
+#: File names of each output format inside the output directory.
+OUTPUT_NAMES = {"html": "report.html", "json": "report.json", "markdown": "report.md",
+                "junit": "report.junit.xml", "sarif": "report.sarif", "csv": "report.csv"}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What was written, and the CI verdict over the findings."""
+
+    paths: tuple[Path, ...]
+    findings: tuple[Finding, ...]
+    """Findings after the baseline and severity filters."""
+    failing: tuple[Finding, ...]
+    """The findings that fail the job at the chosen `--fail-on` level."""
+    stdout: str | None = None
+    """The one output written to stdout (`-o -`), if any."""
+
+
+def write_outputs(
+    checks: Sequence[DocumentCheck],
+    report: dict[str, Any],
+    *,
+    formats: Sequence[str] = ("html", "json"),
+    out_dir: str | Path = "reports",
+    output: str | None = None,
+    baseline: str | Path | None = None,
+    min_severity: str = "low",
+    fail_on: str = "none",
+) -> Outputs:
+    """Render every requested format in memory, then write each atomically (or to stdout)."""
+    from audit.report import render_html
+
+    known = frozenset(load_baseline(baseline)) if baseline else frozenset()
+    found = select(findings_of(report), baseline=known, min_severity=min_severity)
+    failed = failing(found, fail_on)
+    rendered: dict[str, str] = {}
+    for name in dict.fromkeys(formats):
+        if name == "html":
+            rendered[name] = render_html(checks, generated=report["generated"],
+                                         tool_version=report["tool_version"])
+        elif name == "json":
+            rendered[name] = json.dumps(report, sort_keys=True, ensure_ascii=False,
+                                        indent=2) + "\n"
+        elif name in OUTPUT_NAMES:
+            from audit.formats import render as render_format
+
+            rendered[name] = render_format(name, report, found, failed,
+                                           tool_version=report["tool_version"])
+        else:
+            raise InputError(f"unknown output format {name!r}",
+                             hint="choose from " + ", ".join(OUTPUT_NAMES))
+    if output is not None and len(rendered) > 1:
+        raise InputError("-o/--output takes one format; give --out DIR for several")
+    if output == "-":
+        return Outputs((), tuple(found), tuple(failed), next(iter(rendered.values())))
+    paths = []
+    for name, text in rendered.items():
+        path = Path(output) if output is not None else Path(out_dir) / OUTPUT_NAMES[name]
+        write_text_atomic(path, text)
+        paths.append(path)
+    return Outputs(tuple(paths), tuple(found), tuple(failed))
 
 
 @dataclass(frozen=True)
@@ -136,7 +208,6 @@ def triage(
 def check(
     claims_path: str | Path = "claims.yaml",
     *,
-    out_dir: str | Path = "reports",
     wiki: str | None = None,
     offline: bool = False,
     cache: CacheSettings | None = None,
@@ -144,7 +215,7 @@ def check(
     warn: Warn | None = None,
     update: bool = False,
 ) -> CheckResult:
-    """Check every document of claims.yaml against its wiki and write the HTML + JSON report.
+    """Check every document of claims.yaml against its wiki (`write_outputs` writes reports).
 
     `wiki` overrides the wiki of every document (e.g. a mirror or a local test server). With
     `update`, each checked document's current revision becomes its new snapshot in
@@ -166,28 +237,31 @@ def check(
             if settings.enabled
             else RevisionCache.disabled()
         )
-    checks = []
+    checks: list[DocumentCheck] = []
     try:
-        for document in documents:
-            base = wiki or document.wiki
+        by_wiki: dict[str, list[int]] = {}
+        for index, document in enumerate(documents):
+            by_wiki.setdefault(wiki or document.wiki, []).append(index)
+        results: dict[int, DocumentCheck] = {}
+        for base, indexes in by_wiki.items():
             client = None
             if not offline:
-                if base not in clients:
-                    clients[base] = WikiClient(
-                        base, cache=revision_cache, user_agent=user_agent, on_warning=warn
-                    )
-                client = clients[base]
-            checks.extend(check_documents([document], client, offline=offline, warn=warn))
-            if checks[-1].status == "offline" and not offline:
-                offline = True  # the wiki is down: do not wait on it for every document
+                clients[base] = client = WikiClient(
+                    base, cache=revision_cache, user_agent=user_agent, on_warning=warn
+                )
+            group = check_documents([documents[i] for i in indexes], client, offline=offline,
+                                    warn=warn)
+            results.update(zip(indexes, group))
+        checks = [results[index] for index in range(len(documents))]
     finally:
         if revision_cache is not None:
             revision_cache.close()
-    reports = write_reports(checks, Path(out_dir))
+    report = build_report_data(checks, generated=utc_now(), tool_version=__version__)
     if update:
         advance_snapshots(claims_path, checks)
     requests = sum(client.stats.requests for client in clients.values())
-    return CheckResult(tuple(checks), reports, requests)
+    downloads = sum(client.stats.content_downloads for client in clients.values())
+    return CheckResult(tuple(checks), report, requests, downloads)
 
 
 def advance_snapshots(claims_path: str | Path, checks: list[DocumentCheck]) -> int:
@@ -215,3 +289,88 @@ def advance_snapshots(claims_path: str | Path, checks: list[DocumentCheck]) -> i
             )
             updated += 1
     return updated
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    """Articles `audit watch add` added (title, revision, claims) and those it could not."""
+
+    added: tuple[tuple[str, int, int], ...]
+    failed: tuple[tuple[str, str], ...]
+
+
+def read_titles(values: Sequence[str], *, file: str | None = None,
+                stdin: Any = None) -> list[str]:
+    """Titles from the command line, a file (one per line) or stdin (`-`); blanks and #comments
+    skipped, order kept, duplicates dropped."""
+    titles: list[str] = []
+    lines: list[str] = []
+    for value in values:
+        if value == "-":
+            lines.extend((stdin.read() if stdin is not None else "").splitlines())
+        else:
+            titles.append(value)
+    if file:
+        try:
+            lines.extend(Path(file).read_text(encoding="utf-8").splitlines())
+        except OSError as exc:
+            raise InputError(f"cannot read titles: {exc.strerror or exc}", path=file) from exc
+    titles.extend(line.strip() for line in lines
+                  if line.strip() and not line.lstrip().startswith("#"))
+    return list(dict.fromkeys(title.strip() for title in titles if title.strip()))
+
+
+def watch_add(
+    titles: Sequence[str],
+    *,
+    claims_path: str | Path = "claims.yaml",
+    wiki: str = DEFAULT_WIKI,
+    cache: CacheSettings | None = None,
+    user_agent: str | None = None,
+    warn: Warn | None = None,
+) -> WatchResult:
+    """Add live articles to claims.yaml: each one's current revision becomes its snapshot."""
+    from audit.readers import read_text_as
+
+    if not titles:
+        raise InputError("no titles given", hint="audit watch add TITLE… (or --file F, or - )")
+    settings = cache or CacheSettings()
+    revision_cache = (RevisionCache.open(settings.directory or default_cache_dir(),
+                                         on_warning=warn)
+                      if settings.enabled else RevisionCache.disabled())
+    added: list[tuple[str, int, int, Any]] = []
+    failed: list[tuple[str, str]] = []
+    try:
+        client = WikiClient(wiki, cache=revision_cache, user_agent=user_agent, on_warning=warn)
+        latest = client.latest_revisions(list(titles), fresh=True)
+        for title in titles:
+            found = latest.get(title)
+            if not isinstance(found, Revision):
+                failed.append((title, found.message if found is not None else "no answer"))
+                continue
+            try:
+                html = client.revision_html(found.revid)
+                document = read_text_as(html, format="parsoid", title=found.title,
+                                        source=f"revision {found.revid}")
+            except AuditError as exc:
+                failed.append((title, exc.message))
+                continue
+            added.append((found.title, found.revid, found.timestamp, document))
+    finally:
+        revision_cache.close()
+    with editing_claims_file(Path(claims_path), create=True) as claims_file:
+        for title, revid, timestamp, document in added:
+            upsert_document(claims_file, title=title, wiki=wiki,
+                            snapshot=Snapshot(timestamp, revid, f"revision {revid}"),
+                            claims=tuple(split_claims(document)), banners=document.banners)
+    return WatchResult(
+        tuple((title, revid, len(split_claims(document)))
+              for title, revid, _, document in added),
+        tuple(failed),
+    )
+
+
+def watch_remove(titles: Sequence[str], *, claims_path: str | Path = "claims.yaml") -> list[str]:
+    """Stop watching articles: their documents leave claims.yaml."""
+    with editing_claims_file(Path(claims_path)) as claims_file:
+        return remove_documents(claims_file, titles)

@@ -315,16 +315,20 @@ class WikiClient:
             raise result
         return result
 
-    def latest_revisions(self, titles: Sequence[str]) -> dict[str, Revision | AuditError]:
+    def latest_revisions(
+        self, titles: Sequence[str], *, fresh: bool = False
+    ) -> dict[str, Revision | AuditError]:
         """Current revision of many titles, 50 per request, keyed by the titles *as asked*.
 
         Missing and invalid titles come back as PageMissing values, not exceptions, so one bad
-        title does not sink a 500-article run; network failures still raise.
+        title does not sink a 500-article run; network failures still raise. `fresh` asks the
+        wiki even when a recent answer is cached (a check must see edits made a minute ago).
         """
         results: dict[str, Revision | AuditError] = {}
         wanted: list[str] = []
         for title in dict.fromkeys(titles):  # de-duplicated, order kept
-            cached = self.cache.get(self._key("latest", title)) if self.latest_ttl > 0 else None
+            use_cache = self.latest_ttl > 0 and not fresh
+            cached = self.cache.get(self._key("latest", title)) if use_cache else None
             if isinstance(cached, dict):
                 revision = self._revision_from_cache(cached)
                 if revision is not None:

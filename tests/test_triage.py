@@ -14,7 +14,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from audit.claimsfile import load_claims_file
-from audit.jobs import CacheSettings, check, extract, triage
+from audit.jobs import CacheSettings, check, extract, triage, write_outputs
 from tests.conftest import SEED
 from tests.wikiserver import FakeWiki, register_seed_article
 
@@ -76,8 +76,8 @@ def test_triage_survives_ten_extract_and_check_rounds(tmp_path: Path, wiki: Fake
         # Alternate: the seed again (old texts), then the live revision as the new snapshot
         # (the reworded claim changes text, the removed one disappears), and back.
         extract(SEED, claims_path=claims)
-        check(claims, out_dir=tmp_path / "reports", wiki=wiki.url, cache=cache,
-              update=round_number % 2 == 1)
+        result = check(claims, wiki=wiki.url, cache=cache, update=round_number % 2 == 1)
+        write_outputs(result.checks, result.report, out_dir=tmp_path / "reports")
         text = claims.read_text(encoding="utf-8")
         assert "# Bob: asked on the talk page" in text, round_number
         belarus = _claim(claims, BELARUS)
