@@ -80,7 +80,8 @@ def fingerprint(wiki: str, title: str, kind: str, flag_type: str | None, text: s
     key = "\x1f".join(
         (wiki.rstrip("/"), normalize_text(title), kind, flag_type or "", normalize_text(text or ""))
     )
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    # A report read back with json.loads may hold lone surrogates ("\ud800"): hash them too.
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _severity(label: str | None, default: str = "medium") -> str:

@@ -586,7 +586,7 @@ def _read_citations(
     return tuple(citations)
 
 
-def _read_triage(check: _Checker, node: CommentedMap, label: str) -> Triage:
+def _read_triage(check: _Checker, node: Mapping[str, Any], label: str) -> Triage:
     triage = check.take(node, "triage", dict, label, required=False)
     if triage is None:
         return Triage()

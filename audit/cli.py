@@ -84,13 +84,13 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
                         help="after checking, make each article's current revision its new "
                              "snapshot in the claims file (triage kept; env AUDIT_UPDATE=1)")
     ci = parser.add_argument_group("CI")
-    ci.add_argument("--fail-on", choices=FAIL_ON, default=setting("fail_on", "none"),
+    ci.add_argument("--fail-on", choices=FAIL_ON, default=setting("fail_on", "none", FAIL_ON),
                     help="exit 1 when there are findings: new (since the snapshot or "
                          "baseline), changed (also rewordings of flagged claims, flags dropped "
                          "without a citation), any (every open flag); default none "
                          "(env AUDIT_FAIL_ON)")
     ci.add_argument("--min-severity", choices=SEVERITIES,
-                    default=setting("min_severity", "low"),
+                    default=setting("min_severity", "low", SEVERITIES),
                     help="ignore findings below this severity (env AUDIT_MIN_SEVERITY)")
     ci.add_argument("--baseline", default=setting("baseline"),
                     help="report only findings not in this baseline file (from `audit "
@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "files.")
     diff.add_argument("old", help="the earlier report.json")
     diff.add_argument("new", help="the later report.json")
-    diff.add_argument("--fail-on", choices=FAIL_ON, default=setting("fail_on", "none"),
+    diff.add_argument("--fail-on", choices=FAIL_ON, default=setting("fail_on", "none", FAIL_ON),
                       help="exit 1 if findings appeared at this level (env AUDIT_FAIL_ON)")
     _add_common(diff)
     diff.set_defaults(handler=_run_diff)
@@ -267,7 +267,7 @@ def _run_check(args: argparse.Namespace, console: _Console) -> int:
     from audit.report import summary_line
 
     result = _check(args, console)
-    formats = args.formats or setting("format", ["html", "json"])
+    formats = args.formats or setting("format", ["html", "json"], OUTPUT_FORMATS)
     outputs = write_outputs(result.checks, result.report, formats=formats, out_dir=args.out,
                             output=args.output, baseline=args.baseline,
                             min_severity=args.min_severity, fail_on=args.fail_on)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,27 @@ def file_settings(start: str | None = None) -> tuple[str | None, dict[str, Any]]
     return str(path), settings
 
 
-def setting(name: str, default: Any = None) -> Any:
-    """Environment twin `AUDIT_<NAME>`, else the config file's value, else `default`."""
+def setting(name: str, default: Any = None, choices: Iterable[str] | None = None) -> Any:
+    """Environment twin `AUDIT_<NAME>`, else the config file's value, else `default`.
+
+    With `choices`, a value from the environment or the file must be one of them (argparse
+    checks only what is typed on the command line).
+    """
+    value = _lookup(name, default)
+    if choices is not None and value is not default:
+        allowed = list(choices)
+        values = value if isinstance(value, list) else [value]
+        wrong = [item for item in values if item not in allowed]
+        if wrong:
+            source, _ = file_settings(os.getcwd())
+            origin = (f"AUDIT_{name.upper()}" if os.environ.get(f"AUDIT_{name.upper()}")
+                      else f"{name} in {source}")
+            raise InputError(f"invalid value {wrong[0]!r} for {origin}",
+                             hint="choose from " + ", ".join(allowed))
+    return value
+
+
+def _lookup(name: str, default: Any) -> Any:
     value = os.environ.get(f"AUDIT_{name.upper()}")
     if value not in (None, ""):
         if isinstance(default, bool):

@@ -338,7 +338,7 @@ def watch_add(
     revision_cache = (RevisionCache.open(settings.directory or default_cache_dir(),
                                          on_warning=warn)
                       if settings.enabled else RevisionCache.disabled())
-    added: list[tuple[str, int, int, Any]] = []
+    added: list[tuple[str, int, str, tuple[Claim, ...], Document]] = []
     failed: list[tuple[str, str]] = []
     try:
         client = WikiClient(wiki, cache=revision_cache, user_agent=user_agent, on_warning=warn)
@@ -355,17 +355,17 @@ def watch_add(
             except AuditError as exc:
                 failed.append((title, exc.message))
                 continue
-            added.append((found.title, found.revid, found.timestamp, document))
+            added.append((found.title, found.revid, found.timestamp,
+                          tuple(split_claims(document)), document))
     finally:
         revision_cache.close()
     with editing_claims_file(Path(claims_path), create=True) as claims_file:
-        for title, revid, timestamp, document in added:
+        for title, revid, timestamp, claims, document in added:
             upsert_document(claims_file, title=title, wiki=wiki,
                             snapshot=Snapshot(timestamp, revid, f"revision {revid}"),
-                            claims=tuple(split_claims(document)), banners=document.banners)
+                            claims=claims, banners=document.banners)
     return WatchResult(
-        tuple((title, revid, len(split_claims(document)))
-              for title, revid, _, document in added),
+        tuple((title, revid, len(claims)) for title, revid, _, claims, _ in added),
         tuple(failed),
     )
 

@@ -158,7 +158,7 @@ def _fuzzy_pairs(
     weights[(raw < threshold * 100) | ~same_group] = -1000.0
     if weights.size <= MAX_ASSIGNMENT_CELLS:
         rows, cols = linear_sum_assignment(weights, maximize=True)
-        chosen = zip(rows.tolist(), cols.tolist())
+        chosen = list(zip(rows.tolist(), cols.tolist()))
     else:
         chosen = _greedy(weights)
     pairs: dict[int, tuple[int, float]] = {}

@@ -15,9 +15,16 @@ from audit.catalogue import parse_flag_date, severity_of
 from audit.model import ClaimMatch, Flag
 
 #: Flags that ask for a citation; a reference directly after the claim may settle them.
-CITATION_FLAGS = frozenset({"citation-needed", "medical-citation-needed",
-                            "additional-citation-needed", "verification-needed",
-                            "non-primary-source-needed", "third-party-source-needed"})
+CITATION_FLAGS = frozenset(
+    {
+        "citation-needed",
+        "medical-citation-needed",
+        "additional-citation-needed",
+        "verification-needed",
+        "non-primary-source-needed",
+        "third-party-source-needed",
+    }
+)
 #: Severity of a finding that is not a flag: a claim resting on sources of this kind.
 GRADE_SEVERITY = {"only-unreliable": 3, "uncited": 2, "mixed": 1}
 DEPRECATED_SEVERITY = 4

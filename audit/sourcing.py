@@ -20,8 +20,16 @@ from audit.reliability import (
 )
 
 #: Flags that question a source; resolvable when every source is now generally reliable.
-SOURCE_FLAGS = frozenset({"unreliable-source", "self-published-source", "better-source-needed",
-                          "user-generated-source", "deprecated-source", "promotional-source"})
+SOURCE_FLAGS = frozenset(
+    {
+        "unreliable-source",
+        "self-published-source",
+        "better-source-needed",
+        "user-generated-source",
+        "deprecated-source",
+        "promotional-source",
+    }
+)
 
 
 def judge_claim(claim: Claim, overrides: ReliabilityOverrides | None = None) -> Sourcing:
@@ -30,12 +38,14 @@ def judge_claim(claim: Claim, overrides: ReliabilityOverrides | None = None) -> 
     reliabilities: list[Reliability | None] = []
     for citation in claim.supporting:
         reliability = classify_citation(citation)
-        reliabilities.append(apply_overrides(
-            reliability,
-            url=citation.url or citation.archive_url,
-            domain_overrides=overrides.domains,
-            citation_overrides=overrides.citations,
-        ))
+        reliabilities.append(
+            apply_overrides(
+                reliability,
+                url=citation.url or citation.archive_url,
+                domain_overrides=overrides.domains,
+                citation_overrides=overrides.citations,
+            )
+        )
     grade = sourcing_grade(reliabilities, cited=bool(claim.supporting))
     weak = not claim.flags and grade == "only-unreliable"
     return Sourcing(grade, tuple(reliabilities), weak)
@@ -59,7 +69,8 @@ def judge_claims(
         sourcing = judge_claim(claim, overrides)
         flags = tuple(
             replace(flag, hint="likely-resolvable")
-            if flag.status in ("open", "new") and flag.flag.type in SOURCE_FLAGS
+            if flag.status in ("open", "new")
+            and flag.flag.type in SOURCE_FLAGS
             and _only_reliable(sourcing, claim)
             else flag
             for flag in check.flags
@@ -69,18 +80,31 @@ def judge_claims(
 
 
 def source_mix(checks: Iterable[ClaimCheck]) -> dict[str, int]:
-    """Citations per reliability status (each citation once per claim that cites it)."""
+    """Citations per reliability status (each citation once per claim that cites it).
+
+    A host that RSP rates generally unreliable *because* it is self-published or user-generated
+    (Blogger, YouTube, Twitter, …) counts under its category: that is what editors act on.
+    Deprecated and blacklisted sources stay under those statuses whatever their category.
+    """
     mix: dict[str, int] = {}
     for check in checks:
         if check.sourcing is None or check.match.status == "removed":
             continue
         for reliability in check.sourcing.reliabilities:
-            status = reliability.status if reliability is not None else "unknown"
+            status = mix_key(reliability)
             mix[status] = mix.get(status, 0) + 1
     return dict(sorted(mix.items()))
+
+
+def mix_key(reliability: Reliability | None) -> str:
+    """The source-mix bucket of one citation's reliability (see `source_mix`)."""
+    if reliability is None:
+        return "unknown"
+    if reliability.status == "generally-unreliable" and reliability.category:
+        return reliability.category
+    return reliability.status
 
 
 def is_unreliable(reliability: Reliability | None) -> bool:
     """True for statuses that undermine a claim (unreliable, deprecated, self-published...)."""
     return reliability is not None and reliability.status in UNRELIABLE
-

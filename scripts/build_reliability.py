@@ -15,8 +15,9 @@ Inputs (see audit/data/README.md for provenance and licences):
 
 The output is deterministic: same inputs, same `--build-date` -> same bytes. Without
 `--build-date` the date already in `--out` is kept when nothing else changed (so a rebuild
-from unchanged inputs is byte-identical), else today's date is used. `--live` is reserved for
-reading the wiki pages themselves through `WikiClient`; it is not implemented.
+from unchanged inputs is byte-identical), else today's date is used.
+Reading WP:RSP live from the wiki is not offered: the RSP page is a hand-edited table whose
+layout changes; the dated snapshot files are what the build is tested against.
 """
 
 from __future__ import annotations
@@ -779,19 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--build-date", help="date recorded in the file (default: see above)")
     parser.add_argument("--rsp-date", help="snapshot date of an RSP file this script does not know")
     parser.add_argument("--citeunseen-date", help="snapshot month of a new Cite Unseen file")
-    parser.add_argument(
-        "--live",
-        action="store_true",
-        help="(future) read WP:RSP and Cite Unseen from the wiki; not implemented",
-    )
     args = parser.parse_args(argv)
-    if args.live:
-        print(
-            "error: --live is not implemented yet\nhint: it would read WP:RSP through "
-            "audit's WikiClient; for now rebuild from the snapshot files with --data",
-            file=sys.stderr,
-        )
-        return 2
     versions = input_versions(args.data, args.rsp_date, args.citeunseen_date)
     build_date = args.build_date or os.environ.get("AUDIT_BUILD_DATE")
     text = render(assemble(args.data, build_date=build_date or "", versions=versions))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,20 @@ def shared_data(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs ../shared/data/{relative} (large real data, present in CI)")
     return path
+
+
+def run_audit(
+    workdir: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `audit` command line in `workdir`, as a user would.
+
+    The caller's `AUDIT_*` variables are dropped and the cache lives in `workdir/cache`, so a
+    test never reads or writes the developer's own settings and cache.
+    """
+    full_env = {key: value for key, value in os.environ.items() if not key.startswith("AUDIT_")}
+    full_env["AUDIT_CACHE_DIR"] = str(workdir / "cache")
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "audit", *args], cwd=workdir, env=full_env,
+        capture_output=True, text=True, timeout=300, input=stdin,
+    )

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +17,11 @@ import pytest
 
 from audit.claims import normalize_text
 from tests.conftest import FIXTURES, SEED
+from tests.conftest import run_audit as audit
 from tests.wikiserver import FakeWiki, register_seed_article
 
 EXPECTED = json.loads((FIXTURES / "seed_current" / "expected.json").read_text(encoding="utf-8"))
 GOLDEN = FIXTURES / "seed_current" / "golden-report.json"
-
-
-def audit(
-    workdir: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full_env = {key: value for key, value in os.environ.items() if not key.startswith("AUDIT_")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "audit", *args],
-        cwd=workdir,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")

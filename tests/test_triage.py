@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from audit.claimsfile import load_claims_file
 from audit.jobs import CacheSettings, check, extract, triage, write_outputs
@@ -25,7 +25,9 @@ BAGHDAD = "At the end of September, a joint information centre in Baghdad"
 
 
 def _claim(path: Path, prefix: str) -> dict | None:
-    for document in YAML(typ="safe").load(path.read_text(encoding="utf-8"))["documents"]:
+    # libyaml: the test reads the file many times; ruamel's pure-Python parser made it slow.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for document in yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["documents"]:
         for claim in document["claims"]:
             if claim["text"].startswith(prefix):
                 return claim

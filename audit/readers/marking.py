@@ -198,7 +198,7 @@ def mark_inline(root: LexborNode, footnotes: dict[str, Footnote], parsoid: bool)
 
 
 def _mark_heading(node: LexborNode, parsoid: bool, marks: Marks) -> None:
-    level = int(node.tag[1])
+    level = int((node.tag or "h2")[1])
     headline = node.css_first(".mw-headline")
     anchor = (headline or node).attributes.get("id")
     index = _section_index(node, parsoid)
@@ -387,7 +387,7 @@ def _is_noise(node: LexborNode) -> bool:
     style = attributes.get("style")
     if style and ("display:none" in style or "display: none" in style):
         return True
-    classes = attributes.get("class")
+    classes = attributes.get("class") or ""
     return bool(classes) and not _NOISE_CLASSES.isdisjoint(classes.split())
 
 

@@ -763,7 +763,7 @@ def _table(context: _Context, table: TagInfo) -> None:
             _walk(context, *child.content)
         elif child.name in ("td", "th") and child.content:
             first = tokens[child.content[0]] if child.content[0] < child.content[1] else None
-            if type(first) is Text and first["text"].startswith("+"):
+            if isinstance(first, Text) and first["text"].startswith("+"):
                 in_implicit_row = False
                 context.start("caption")
                 context.builder.add_text(first["text"][1:])

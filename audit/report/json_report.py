@@ -24,9 +24,14 @@ from audit.sourcing import source_mix
 SCHEMA_VERSION = 1
 
 
-def _reliability(reliability: Reliability | None) -> dict[str, Any] | None:
+#: What a citation's URL gets when no list knows its source: still a record, so every
+#: citation with a URL carries `reliability.status`.
+UNKNOWN_RELIABILITY = {"status": "unknown", "source": None, "since": None}
+
+
+def _reliability(reliability: Reliability | None) -> dict[str, Any]:
     if reliability is None:
-        return None
+        return dict(UNKNOWN_RELIABILITY)
     item: dict[str, Any] = {
         "status": reliability.status,
         "source": reliability.source,
@@ -119,11 +124,13 @@ def _triage(triage: Triage) -> dict[str, Any]:
 
 def _citations(row: ClaimRow) -> list[dict[str, Any]]:
     judged = list(row.reliabilities) + [None] * (
-        len(row.citations) + len(row.paragraph_citations) - len(row.reliabilities))
+        len(row.citations) + len(row.paragraph_citations) - len(row.reliabilities)
+    )
     own = [_citation(c, "follows", judged[i]) for i, c in enumerate(row.citations)]
     start = len(row.citations)
-    inherited = [_citation(c, "paragraph", judged[start + i])
-                 for i, c in enumerate(row.paragraph_citations)]
+    inherited = [
+        _citation(c, "paragraph", judged[start + i]) for i, c in enumerate(row.paragraph_citations)
+    ]
     return own + inherited
 
 

@@ -20,6 +20,7 @@ from audit.model import (
     ClaimCheck,
     DiffOp,
     DocumentCheck,
+    Flag,
     Triage,
 )
 from audit.ranking import claim_score, flag_score, stale_reason
@@ -159,12 +160,15 @@ def _flag_rows(
     grade = check.sourcing.grade if check.sourcing else None
     changed = match.status in ("reworded", "removed")
     snapshot_time = document.snapshot_timestamp if document else None
-    claim_id = (match.snapshot or match.current).id if (match.snapshot or match.current) else ""
+    either = match.snapshot or match.current
+    claim_id = either.id if either is not None else ""
     flag_triage = document.flag_triage if document else {}
     if not check.flags and match.status == "unchecked" and match.snapshot is not None:
         # Offline runs compare nothing, so the checker may leave FlagChecks out; the snapshot's
         # own flags are then still open as far as anyone knows.
-        items = [(f, "open", False, None) for f in match.snapshot.flags]
+        items: list[tuple[Flag, str, bool, str | None]] = [
+            (f, "open", False, None) for f in match.snapshot.flags
+        ]
     else:
         items = [(fc.flag, fc.status, fc.cited, fc.hint) for fc in check.flags]
     rows = []
@@ -185,9 +189,11 @@ def _flag_rows(
                 hint,
                 stale,
                 flag_triage.get((claim_id, flag.type, seen[flag.type])),
-                flag_score(flag.type, age_days=age, changed=changed, grade=grade,
-                           stale=stale is not None)
-                if status in ("open", "new") else 0,
+                flag_score(
+                    flag.type, age_days=age, changed=changed, grade=grade, stale=stale is not None
+                )
+                if status in ("open", "new")
+                else 0,
             )
         )
     return tuple(rows)
@@ -249,16 +255,24 @@ def _claim_triage(document: DocumentCheck | None, claim_id: str) -> Triage | Non
 
 def _rank(check: ClaimCheck, flags: tuple[FlagRow, ...], status: str) -> tuple[int, int]:
     sourcing = check.sourcing
-    deprecated = bool(sourcing) and any(
-        r is not None and r.status in ("deprecated", "blacklisted") and not r.before_change
-        for r in sourcing.reliabilities
-    ) and status != "removed"
+    deprecated = (
+        sourcing is not None
+        and any(
+            r is not None and r.status in ("deprecated", "blacklisted") and not r.before_change
+            for r in sourcing.reliabilities
+        )
+        and status != "removed"
+    )
     grade = sourcing.grade if sourcing else None
-    if status == "removed" or (grade == "uncited" and not (check.match.current or
-                                                          check.match.snapshot).uncited):
+    claim = check.match.current or check.match.snapshot
+    if status == "removed" or (grade == "uncited" and claim is not None and not claim.uncited):
         grade = None  # a removed claim, or an uncited lead sentence / infobox line: no finding
-    return claim_score([f.score for f in flags if f.score], grade=grade, deprecated=deprecated,
-                       changed=status in ("reworded", "removed"))
+    return claim_score(
+        [f.score for f in flags if f.score],
+        grade=grade,
+        deprecated=deprecated,
+        changed=status in ("reworded", "removed"),
+    )
 
 
 def _live_url(document: DocumentCheck | None, claim: Claim | None) -> str | None:
@@ -273,12 +287,13 @@ def _edit_url(document: DocumentCheck | None, claim: Claim | None) -> str | None
     if document is None or claim is None or document.current is None:
         return None
     if claim.section_index is None and claim.section.split(SECTION_SEPARATOR)[0] not in (
-            "Lead", "Infobox"):
+        "Lead",
+        "Infobox",
+    ):
         return None
     section = claim.section_index if claim.section_index is not None else 0
     title = quote(document.current.title.replace(" ", "_"), safe="")
-    return (f"{_wiki_base(document.wiki)}/w/index.php?title={title}&action=edit"
-            f"&section={section}")
+    return f"{_wiki_base(document.wiki)}/w/index.php?title={title}&action=edit&section={section}"
 
 
 def _sections(check: ClaimCheck) -> set[str]:
@@ -312,9 +327,7 @@ def claim_rows(check: DocumentCheck) -> tuple[ClaimRow, ...]:
     """Every claim of a document, snapshot and added, in report order."""
     reference = reference_time(check)
     banners = [item.banner for item in check.banners if item.status != "resolved"]
-    return tuple(
-        _row(claim, reference, banners, check) for claim in order_claims(check.claims)
-    )
+    return tuple(_row(claim, reference, banners, check) for claim in order_claims(check.claims))
 
 
 def count_rows(rows: Iterable[ClaimRow]) -> Counts:

@@ -2,29 +2,46 @@
 
 The jinja2 template only loops over these frozen records and prints their fields (autoescaped);
 any decision about what to show or how to word it is made here, where it can be tested.
+Per-claim records live in findings.py, the summary charts in charts.py.
+
+The page is the editors' work queue: per article, the findings (flagged, changed, uncited or
+weakly sourced claims) worst first; the rest of the claims collapsed below them.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from audit.catalogue import SEVERITY_NAMES, canonical_label
-from audit.model import BannerCheck, DocumentCheck
+from audit.catalogue import canonical_label
+from audit.model import TRIAGE_STATUSES, BannerCheck, DocumentCheck
+from audit.report.charts import Chart, age_chart, mix_chart, section_chart
+from audit.report.findings import (
+    DISMISSED,
+    FLAG_STATUS_TEXT,
+    SEVERITY_TEXT,
+    TRIAGE_TEXT,
+    Badge,
+    ClaimView,
+    Link,
+    claim_view,
+    is_finding,
+    severity_badge,
+    token,
+)
 from audit.report.rows import (
     FLAG_STATUSES,
     ClaimRow,
     Counts,
     FlagRow,
     article_url,
-    citation_domain,
     claim_rows,
     count_rows,
     diff_url,
     revision_url,
     safe_href,
 )
+from audit.sourcing import source_mix
 
 _STATUS_TEXT = {
     "checked": "Checked against the current revision.",
@@ -34,24 +51,27 @@ _STATUS_TEXT = {
     "redirect).",
     "error": "Error: the check could not be completed.",
 }
-_FLAG_ICON = {"open": "⚠", "resolved": "✓", "removed": "✕", "new": "✚"}
-_FLAG_STATUS_LABEL = {
-    "open": "open",
-    "resolved": "resolved",
-    "removed": "removed with claim",
-    "new": "new",
-}
 _NO_CURRENT = {"offline": "not fetched (offline)", "missing": "page not found"}
-_WORD_EDGE = re.compile(r"\w")
 _DOC_ORDER = {"checked": 0, "offline": 1, "missing": 2, "error": 3}
-
-
-@dataclass(frozen=True)
-class Link:
-    """A piece of text, with an href only when the URL is safe to follow."""
-
-    text: str
-    href: str | None = None
+_SOURCING_OPTIONS = (
+    ("uncited", "uncited (no reference)"),
+    ("weak", "weak sourcing (unflagged, only unreliable sources)"),
+    ("deprecated", "cites a deprecated or blacklisted source"),
+    ("grade-only-unreliable", "grade: only unreliable sources"),
+    ("grade-mixed", "grade: mixed sources"),
+    ("grade-unknown", "grade: sources not rated"),
+    ("grade-well-sourced", "grade: well sourced"),
+)
+KEYS = (
+    ("j", "next finding"),
+    ("k", "previous finding"),
+    ("↓ ↑", "next / previous while a finding has focus"),
+    ("/", "search"),
+    ("Esc", "clear the search"),
+)
+RSP_PAGE = "https://en.wikipedia.org/wiki/Wikipedia:Reliable_sources/Perennial_sources"
+CITE_UNSEEN_PAGE = "https://en.wikipedia.org/wiki/User:SuperHamster/CiteUnseen"
+LICENCE_PAGE = "https://creativecommons.org/licenses/by-sa/4.0/"
 
 
 @dataclass(frozen=True)
@@ -64,59 +84,17 @@ class Stat:
 
 
 @dataclass(frozen=True)
-class Badge:
-    """A flag badge: colour class plus icon and words, so meaning is never colour-only."""
-
-    icon: str
-    text: str
-    css: str
-    tooltip: str
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One run of the word diff: `tag` is `del`, `ins` or empty for unchanged words."""
-
-    tag: str
-    text: str
-
-
-@dataclass(frozen=True)
-class CitationView:
-    """A cited source: a link (http/https only) and the domain it points to."""
-
-    link: Link
-    domain: str
-    unlinked_url: str | None
-    """A URL that may not become an href (e.g. `javascript:`), shown as text so it is seen."""
-
-
-@dataclass(frozen=True)
-class ClaimView:
-    """One claim as the template prints it."""
+class SectionView:
+    """Claims of one section, in article order; `dom_id` names its by-section shell."""
 
     dom_id: str
-    kind: str
-    status_text: str
-    status_css: str
-    data_flags: str
-    """`type:status` pairs for the client-side filters."""
-    badges: tuple[Badge, ...]
-    segments: tuple[Segment, ...]
-    citations: tuple[CitationView, ...]
-
-
-@dataclass(frozen=True)
-class SectionView:
-    """Claims of one section, in article order."""
-
     name: str
     claims: tuple[ClaimView, ...]
 
 
 @dataclass(frozen=True)
 class DocumentView:
-    """One article: header facts, weak/changed claims by section, the rest collapsed."""
+    """One article: header facts, its findings worst first, the other claims collapsed."""
 
     dom_id: str
     title: Link
@@ -132,8 +110,12 @@ class DocumentView:
     current: Link
     diff: Link | None
     stats: tuple[Stat, ...]
-    attention_heading: str
-    attention: tuple[SectionView, ...]
+    findings_heading: str
+    findings: tuple[ClaimView, ...]
+    """Worst first: score descending, then article order."""
+    finding_sections: tuple[SectionView, ...]
+    """Empty shells, one per section with findings, that the script fills for the by-section
+    view (the claims themselves are rendered once, in `findings`)."""
     quiet_summary: str
     quiet: tuple[SectionView, ...]
 
@@ -147,6 +129,20 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """The choices of every filter control (their values are tokens the script compares)."""
+
+    flag_types: tuple[Option, ...]
+    flag_statuses: tuple[Option, ...]
+    sections: tuple[Option, ...]
+    severities: tuple[Option, ...]
+    triage: tuple[Option, ...]
+    sourcing: tuple[Option, ...]
+    dismissed_statuses: str
+    """Triage tokens that are hidden by default (for the script)."""
+
+
+@dataclass(frozen=True)
 class ReportView:
     """Everything the template prints."""
 
@@ -155,10 +151,16 @@ class ReportView:
     tool_version: str
     headline: str
     stats: tuple[Stat, ...]
+    severity_stats: tuple[Stat, ...]
+    charts: tuple[Chart, ...]
     documents: tuple[DocumentView, ...]
-    flag_types: tuple[Option, ...]
-    flag_statuses: tuple[Option, ...]
-    attention_total: int
+    filters: Filters
+    findings_total: int
+    count_text: str
+    keys: tuple[tuple[str, str], ...]
+    reliability_data: str
+    attribution: tuple[Link, ...]
+    """RSP, Cite Unseen and the licence, in the footer's sentence order."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -184,176 +186,91 @@ def stats_of(counts: Counts) -> tuple[Stat, ...]:
         Stat("added", str(counts.added), "st-added"),
         Stat("moved", str(counts.moved), "st-moved"),
     ]
+    if counts.uncited:
+        stats.append(Stat("uncited", str(counts.uncited), "flag-open"))
+    if counts.weak_sourcing:
+        stats.append(Stat("weakly sourced", str(counts.weak_sourcing), "flag-open"))
+    if counts.likely_resolvable:
+        stats.append(Stat("likely resolvable", str(counts.likely_resolvable), "flag-resolved"))
     if counts.unchecked:
         stats.append(Stat("unchecked (offline)", str(counts.unchecked), "st-unchecked"))
     return tuple(stats)
 
 
-def _badge(flag: FlagRow) -> Badge:
-    status = _FLAG_STATUS_LABEL.get(flag.status, flag.status)
-    if flag.status == "resolved":
-        status += ", cited" if flag.cited else ", no citation"
-    tooltip = f"severity: {SEVERITY_NAMES.get(flag.severity, flag.severity)}"
-    if flag.date:
-        tooltip += f"; tagged {flag.date}"
-    return Badge(
-        _FLAG_ICON.get(flag.status, "•"),
-        f"{flag.label} · {status}",
-        f"badge flag-{_token(flag.status)} sev-{flag.severity}",
-        tooltip,
-    )
+def _rank_key(item: tuple[int, ClaimRow]) -> tuple[int, int]:
+    return -item[1].score, item[0]
 
 
-def _derived_badges(row: ClaimRow) -> tuple[Badge, ...]:
-    """Findings that are not inline flags: no reference at all, banners over the claim."""
-    badges = []
-    if row.uncited:
-        badges.append(
-            Badge(
-                "∅",
-                "uncited · no reference backs this claim",
-                "badge flag-open sev-2 uncited",
-                "a statement outside the lead with no citation in its paragraph",
-            )
-        )
-    for banner in row.banners:
-        badges.append(
-            Badge(
-                "▤",
-                f"{canonical_label(banner)} · banner over this part",
-                "badge banner sev-1",
-                "a maintenance banner covers this section",
-            )
-        )
-    return tuple(badges)
-
-
-def _token(text: str) -> str:
-    """A value safe to use as a class name or a space-separated data token."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text) or "-"
-
-
-def _segments(row: ClaimRow) -> tuple[Segment, ...]:
-    tags = {"delete": "del", "insert": "ins"}
-    if row.diff:
-        ops = [Segment(tags.get(op.op, ""), op.text) for op in row.diff]
-    elif row.status == "removed":
-        ops = [Segment("del", row.text)]
-    elif row.status == "added":
-        ops = [Segment("ins", row.text)]
-    elif row.status == "reworded" and row.current_text is not None:
-        ops = [Segment("del", row.text), Segment("ins", row.current_text)]
-    else:
-        ops = [Segment("", row.current_text or row.text)]
-    # A word diff may hand over bare words: put a space back where two words would touch, and
-    # between a deletion and the insertion replacing it, so "September.September" cannot occur.
-    segments: list[Segment] = []
-    for seg in ops:
-        prev = segments[-1] if segments else None
-        if (
-            prev
-            and prev.text
-            and seg.text
-            and not (prev.text[-1].isspace() or seg.text[0].isspace())
-        ):
-            touching = _WORD_EDGE.match(prev.text[-1]) and _WORD_EDGE.match(seg.text[0])
-            if touching or {prev.tag, seg.tag} == {"del", "ins"}:
-                segments.append(Segment("", " "))
-        segments.append(seg)
-    return tuple(segments)
-
-
-def _status_text(row: ClaimRow) -> str:
-    text = {
-        "reworded": f"reworded (similarity {row.similarity:.2f})",
-        "unchecked": "unchecked (offline)",
-    }.get(row.status, row.status)
-    if row.moved and row.current_section:
-        text += f" · moved to {row.current_section}"
-    return text
-
-
-def _claim_view(row: ClaimRow, dom_id: str) -> ClaimView:
-    citations = []
-    for c in row.citations:
-        href = safe_href(c.url)
-        text = c.title or c.url or c.text or "(untitled source)"
-        unlinked = c.url if c.url and href is None and text != c.url else None
-        citations.append(CitationView(Link(text, href), citation_domain(c) or "", unlinked))
-    return ClaimView(
-        dom_id=dom_id,
-        kind=row.kind,
-        status_text=_status_text(row),
-        status_css=f"status st-{_token(row.status)}" + (" st-moved" if row.moved else ""),
-        data_flags=" ".join(
-            [f"{_token(f.type)}:{_token(f.status)}" for f in row.flags]
-            + (["uncited:open"] if row.uncited else [])
-        ),
-        badges=tuple(_badge(flag) for flag in row.flags) + _derived_badges(row),
-        segments=_segments(row),
-        citations=tuple(citations),
-    )
-
-
-def _group(pairs: Iterable[tuple[ClaimRow, ClaimView]]) -> tuple[SectionView, ...]:
-    groups: dict[str, list[ClaimView]] = {}
-    for row, view in pairs:
-        groups.setdefault(row.section, []).append(view)
-    return tuple(SectionView(name, tuple(views)) for name, views in groups.items())
-
-
-def _document_view(index: int, check: DocumentCheck, rows: tuple[ClaimRow, ...]) -> DocumentView:
+def _document_view(
+    index: int, check: DocumentCheck, rows: tuple[ClaimRow, ...], section_ids: dict[str, str]
+) -> DocumentView:
     dom = f"doc-{index}"
     used: dict[str, int] = {}
-    pairs = []
-    for row in rows:
-        base = f"{dom}-{_token(row.id)}"
+    views: list[tuple[int, ClaimRow, ClaimView]] = []
+    for pos, row in enumerate(rows):
+        base = f"{dom}-{token(row.id)}"
         used[base] = used.get(base, 0) + 1
-        pairs.append((row, _claim_view(row, base if used[base] == 1 else f"{base}-{used[base]}")))
-    attention = [p for p in pairs if p[0].needs_attention]
-    quiet = [p for p in pairs if not p[0].needs_attention]
-    snap_rev, current = check.snapshot_revision, check.current
-    snapshot = f"revision {snap_rev}" if snap_rev is not None else "revision unknown"
-    if check.snapshot_timestamp:
-        snapshot += f" ({check.snapshot_timestamp})"
-    if current is not None:
-        current_link = Link(
-            f"revision {current.revid} ({current.timestamp})",
-            safe_href(revision_url(check.wiki, current.revid)),
-        )
-        if current.title != check.title:
-            current_link = Link(
-                f"{current_link.text}, now titled “{current.title}”", current_link.href
-            )
-    else:
-        current_link = Link(_NO_CURRENT.get(check.status, "not available"))
-    diff = None
-    if current is not None and snap_rev is not None:
-        label = (
-            "no edits since the snapshot"
-            if current.revid == snap_rev
-            else f"wiki diff {snap_rev} → {current.revid}"
-        )
-        diff = Link(label, safe_href(diff_url(check.wiki, snap_rev, current.revid)))
+        dom_id = base if used[base] == 1 else f"{base}-{used[base]}"
+        section = section_ids.setdefault(row.section, f"{dom}-sec-{len(section_ids) + 1}")
+        views.append((pos, row, claim_view(row, dom_id, section, pos)))
+    findings = sorted(((p, r) for p, r, _ in views if is_finding(r)), key=_rank_key)
+    by_pos = {p: v for p, _, v in views}
+    shells: dict[str, SectionView] = {}
+    quiet: dict[str, list[ClaimView]] = {}
+    for _, row, view in views:
+        if is_finding(row):
+            shells.setdefault(row.section, SectionView(view.data_section, row.section, ()))
+        else:
+            quiet.setdefault(row.section, []).append(view)
+    n_quiet = sum(len(claims) for claims in quiet.values())
     return DocumentView(
         dom_id=dom,
         title=Link(check.title, safe_href(article_url(check.wiki, check.title))),
         wiki=check.wiki,
         status=check.status,
         status_text=_STATUS_TEXT.get(check.status, check.status),
-        status_css=f"doc-status ds-{_token(check.status)}",
+        status_css=f"doc-status ds-{token(check.status)}",
         error=check.error or None,
         warnings=tuple(check.warnings),
         banners=tuple(_banner_line(item) for item in check.banners),
-        snapshot=snapshot,
-        current=current_link,
-        diff=diff,
+        snapshot=_snapshot_text(check),
+        current=_current_link(check),
+        diff=_diff_link(check),
         stats=stats_of(count_rows(rows)),
-        attention_heading=f"Weak and changed claims ({len(attention)})",
-        attention=_group(attention),
-        quiet_summary=f"{_plural(len(quiet), 'unchanged claim')} without flags",
-        quiet=_group(quiet),
+        findings_heading=f"Findings ({len(findings)})",
+        findings=tuple(by_pos[p] for p, _ in findings),
+        finding_sections=tuple(shells.values()),
+        quiet_summary=f"{_plural(n_quiet, 'other claim')} (unchanged, no findings)",
+        quiet=tuple(SectionView("", name, tuple(claims)) for name, claims in quiet.items()),
     )
+
+
+def _snapshot_text(check: DocumentCheck) -> str:
+    rev = check.snapshot_revision
+    text = f"revision {rev}" if rev is not None else "revision unknown"
+    return text + (f" ({check.snapshot_timestamp})" if check.snapshot_timestamp else "")
+
+
+def _current_link(check: DocumentCheck) -> Link:
+    current = check.current
+    if current is None:
+        return Link(_NO_CURRENT.get(check.status, "not available"))
+    text = f"revision {current.revid} ({current.timestamp})"
+    if current.title != check.title:
+        text += f", now titled “{current.title}”"
+    return Link(text, safe_href(revision_url(check.wiki, current.revid)))
+
+
+def _diff_link(check: DocumentCheck) -> Link | None:
+    current, snap_rev = check.current, check.snapshot_revision
+    if current is None or snap_rev is None:
+        return None
+    label = (
+        "no edits since the snapshot"
+        if current.revid == snap_rev
+        else f"wiki diff {snap_rev} → {current.revid}"
+    )
+    return Link(label, safe_href(diff_url(check.wiki, snap_rev, current.revid)))
 
 
 def _banner_line(item: BannerCheck) -> str:
@@ -365,37 +282,97 @@ def _banner_line(item: BannerCheck) -> str:
     return f"{canonical_label(banner.type)} ({where}{dated}): {item.status}"
 
 
+def _filters(
+    checks: Sequence[DocumentCheck],
+    all_rows: Sequence[tuple[ClaimRow, ...]],
+    section_ids: Sequence[dict[str, str]],
+) -> Filters:
+    seen: dict[str, FlagRow] = {}
+    findings = [row for rows in all_rows for row in rows if is_finding(row)]
+    for row in findings:
+        for flag in row.flags:
+            seen.setdefault(flag.type, flag)
+    types = sorted(seen.values(), key=lambda f: (-f.severity, f.label, f.type))
+    sections = []
+    for check, rows, ids in zip(checks, all_rows, section_ids, strict=True):
+        with_findings = dict.fromkeys(row.section for row in rows if is_finding(row))
+        for name in with_findings:
+            text = name if len(checks) == 1 else f"{check.title} › {name}"
+            sections.append(Option(ids[name], text))
+    severities = sorted({row.severity for row in findings}, reverse=True)
+    return Filters(
+        flag_types=tuple(Option(token(f.type), f.label) for f in types),
+        flag_statuses=tuple(Option(s, FLAG_STATUS_TEXT[s]) for s in FLAG_STATUSES)
+        + (Option("none", "no inline flag"),),
+        sections=tuple(sections),
+        severities=tuple(Option(str(s), SEVERITY_TEXT[s]) for s in severities),
+        triage=tuple(
+            Option(s, TRIAGE_TEXT.get(s, s) + (" (untriaged)" if s == "open" else ""))
+            for s in TRIAGE_STATUSES
+        ),
+        sourcing=tuple(Option(value, text) for value, text in _SOURCING_OPTIONS),
+        dismissed_statuses=" ".join(sorted(DISMISSED)),
+    )
+
+
+def _severity_stats(rows: Sequence[ClaimRow]) -> tuple[Stat, ...]:
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row.severity] = counts.get(row.severity, 0) + 1
+    stats = []
+    for severity in sorted(counts, reverse=True):
+        badge: Badge = severity_badge(severity)
+        stats.append(Stat(f"{badge.icon} {badge.text}", str(counts[severity]), badge.css))
+    return tuple(stats)
+
+
 def build_view(checks: Sequence[DocumentCheck], *, generated: str, tool_version: str) -> ReportView:
     """The whole HTML report as display records."""
     all_rows = [claim_rows(check) for check in checks]
     total = sum((count_rows(rows) for rows in all_rows), Counts())
+    section_ids: list[dict[str, str]] = [{} for _ in checks]
     documents = tuple(
-        _document_view(i, c, r) for i, (c, r) in enumerate(zip(checks, all_rows, strict=True), 1)
+        _document_view(i, c, r, ids)
+        for i, (c, r, ids) in enumerate(zip(checks, all_rows, section_ids, strict=True), 1)
     )
-    seen: dict[str, FlagRow] = {}
-    for rows in all_rows:
+    findings = [row for rows in all_rows for row in rows if is_finding(row)]
+    mix: dict[str, int] = {}
+    for check in checks:
+        for status, n in source_mix(check.claims).items():
+            mix[status] = mix.get(status, 0) + n
+    sections: list[tuple[str, list[ClaimRow]]] = []
+    for check, rows in zip(checks, all_rows, strict=True):
+        grouped: dict[str, list[ClaimRow]] = {}
         for row in rows:
-            for flag in row.flags:
-                seen.setdefault(flag.type, flag)
-    types = sorted(seen.values(), key=lambda f: (-f.severity, f.label, f.type))
-    attention_total = sum(len(s.claims) for d in documents for s in d.attention)
+            grouped.setdefault(row.section, []).append(row)
+        prefix = f"{check.title} › " if len(checks) > 1 else ""
+        sections += [(prefix + name, group) for name, group in grouped.items()]
+    versions = dict.fromkeys(c.reliability_data for c in checks if c.reliability_data)
     title = checks[0].title if len(checks) == 1 else _plural(len(checks), "article")
+    n = len(findings)
     return ReportView(
         page_title=f"Citation audit — {title}",
         generated=generated,
         tool_version=tool_version,
         headline=headline(checks),
         stats=stats_of(total),
-        documents=documents,
-        flag_types=tuple(Option(_token(f.type), f.label) for f in types)
-        + (
-            (Option("uncited", "uncited (no reference)"),)
-            if any(row.uncited for rows in all_rows for row in rows)
-            else ()
+        severity_stats=_severity_stats(findings),
+        charts=(
+            age_chart([row for rows in all_rows for row in rows]),
+            section_chart(sections),
+            mix_chart(mix),
         ),
-        flag_statuses=tuple(Option(s, _FLAG_STATUS_LABEL[s]) for s in FLAG_STATUSES)
-        + (Option("none", "no flag (text changed)"),),
-        attention_total=attention_total,
+        documents=documents,
+        filters=_filters(checks, all_rows, section_ids),
+        findings_total=n,
+        count_text=f"{n} of {n} findings shown",
+        keys=KEYS,
+        reliability_data=", ".join(versions) or "not recorded for this run",
+        attribution=(
+            Link("Wikipedia:Reliable sources/Perennial sources", RSP_PAGE),
+            Link("Cite Unseen", CITE_UNSEEN_PAGE),
+            Link("CC BY-SA 4.0", LICENCE_PAGE),
+        ),
     )
 
 

@@ -140,12 +140,6 @@ def test_unknown_snapshot_needs_its_date(
         builder.main(["--data", str(data_dir), "--out", str(tmp_path / "x.json")])
 
 
-def test_live_is_reserved(builder: ModuleType, data_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "x.json"
-    assert build(builder, data_dir, out, "--live") == 2
-    assert not out.exists()
-
-
 @pytest.mark.parametrize(
     ("summary", "date"),
     [

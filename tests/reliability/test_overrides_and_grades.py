@@ -6,6 +6,7 @@ import pytest
 
 from audit.errors import ClaimsFileError
 from audit.reliability import GRADES, Reliability, apply_overrides, classify_url, sourcing_grade
+from audit.sourcing import mix_key
 
 BLOG = "https://example.blogspot.com/2015/03/about-us.html"
 DOMAINS = {"example.blogspot.com": {"status": "generally-reliable", "note": "WP:ABOUTSELF"}}
@@ -98,3 +99,17 @@ def test_override_counts_in_the_grade() -> None:
     blog = apply_overrides(classify_url(BLOG), url=BLOG, domain_overrides=DOMAINS)
     assert sourcing_grade([classify_url(BLOG)], cited=True) == "only-unreliable"
     assert sourcing_grade([blog], cited=True) == "well-sourced"
+
+
+@pytest.mark.parametrize(("reliability", "bucket"), [
+    (None, "unknown"),
+    (Reliability("generally-unreliable", "Blogger", category="self-published"), "self-published"),
+    (Reliability("generally-unreliable", "Daily Mail"), "generally-unreliable"),
+    (Reliability("deprecated", "Some video host", category="video"), "deprecated"),
+    (Reliability("user-generated"), "user-generated"),
+    (Reliability("generally-reliable", "Reuters"), "generally-reliable"),
+])
+def test_source_mix_puts_self_published_hosts_in_their_category(
+    reliability: Reliability | None, bucket: str
+) -> None:
+    assert mix_key(reliability) == bucket

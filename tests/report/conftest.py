@@ -14,7 +14,10 @@ from audit.model import (
     Flag,
     FlagCheck,
     Revision,
+    Sourcing,
+    Triage,
 )
+from audit.reliability import Reliability
 
 WIKI = "https://en.wikipedia.org"
 LEAD = "Lead"
@@ -210,6 +213,117 @@ def hostile_document() -> DocumentCheck:
         error=HOSTILE_SCRIPT,
         warnings=(HOSTILE_IMG,),
     )
+
+
+NYT = Citation(
+    url="https://www.nytimes.com/2015/09/30/world/syria.html",
+    domain="nytimes.com",
+    title="Russia Begins Airstrikes in Syria",
+)
+RT = Citation(
+    url="https://www.rt.com/news/317212-russia-syria-strikes/",
+    domain="rt.com",
+    title="Strikes on terrorists",
+    access_date="2016-01-01",
+)
+BLOG = Citation(
+    url="https://warnotes.blogspot.com/2016/fail.html",
+    domain="warnotes.blogspot.com",
+    title="Why it failed",
+)
+RELIABLE_NYT = Reliability("generally-reliable", source="The New York Times", shortcut="WP:NYT")
+RELIABLE_BBC = Reliability("generally-reliable", source="BBC", shortcut="WP:RSPBBC")
+DEPRECATED_RT = Reliability(
+    "deprecated",
+    source="RT",
+    since="2020",
+    shortcut="WP:RSPRT",
+    note="cited before deprecation (deprecated 2020)",
+    before_change=True,
+)
+OVERRIDDEN_BLOG = Reliability(
+    "generally-reliable",
+    source="editor override",
+    overridden="self-published",
+    note="editor override (was self-published)",
+    provenance="override",
+)
+SELF_PUBLISHED = Reliability(
+    "self-published",
+    category="self-published",
+    matched_domain="blogspot.com",
+    provenance="category list",
+)
+UNRELIABLE = flag("unreliable-source", "unreliable source?", "June 2024")
+CN_2020 = flag("citation-needed", "citation needed", "March 2020")
+FV_2019 = flag("failed-verification", "failed verification", "May 2019")
+DUBIOUS_2023 = flag("dubious", "dubious – discuss", "January 2023")
+WAIVED_NOTE = '"><b>kept</b> per talk page'
+
+
+def worklist_document() -> DocumentCheck:
+    """An article with everything the work queue shows: stale and likely-resolvable flags, flag
+    ages, reliability chips (deprecated before deprecation, editor override), weak sourcing and
+    every kind of triage (waived, false positive on a flag, assigned)."""
+    w1 = claim("c-w1", LEAD, "The campaign began in 2015.", CN_2020, citations=(NYT,))
+    w2 = claim("c-w2", BACKGROUND, "Rebels were hit hardest.", UNRELIABLE, citations=(BBC,))
+    w3 = claim("c-w3", BACKGROUND, "State media praised the strikes.", citations=(RT, BLOG))
+    w4 = claim("c-w4", REACTIONS, "A blog called it a failure.", citations=(BLOG,))
+    w5 = claim("c-w5", REACTIONS, "The jet entered Turkish airspace.", FV_2019, citations=(NYT,))
+    w6 = claim("c-w6", REACTIONS, "Casualties were low.", DUBIOUS_2023, citations=(NYT,))
+    w7 = claim("c-w7", REACTIONS, "Observers were surprised.", citations=(NYT,))
+
+    def same(c: Claim, *flags: FlagCheck, sourcing: Sourcing) -> ClaimCheck:
+        return ClaimCheck(ClaimMatch("unchanged", c, c, 1.0), flags, sourcing)
+
+    claims = (
+        same(
+            w1,
+            FlagCheck(CN_2020, "open", cited=True),
+            sourcing=Sourcing("well-sourced", (RELIABLE_NYT,)),
+        ),
+        same(
+            w2,
+            FlagCheck(UNRELIABLE, "open", cited=True, hint="likely-resolvable"),
+            sourcing=Sourcing("well-sourced", (RELIABLE_BBC,)),
+        ),
+        same(w3, sourcing=Sourcing("mixed", (DEPRECATED_RT, OVERRIDDEN_BLOG))),
+        same(w4, sourcing=Sourcing("only-unreliable", (SELF_PUBLISHED,), weak=True)),
+        same(
+            w5,
+            FlagCheck(FV_2019, "open", cited=True),
+            sourcing=Sourcing("well-sourced", (RELIABLE_NYT,)),
+        ),
+        same(
+            w6,
+            FlagCheck(DUBIOUS_2023, "open", cited=True),
+            sourcing=Sourcing("well-sourced", (RELIABLE_NYT,)),
+        ),
+        same(w7, sourcing=Sourcing("well-sourced", (RELIABLE_NYT,))),
+    )
+    return DocumentCheck(
+        title="Worklist article",
+        wiki=WIKI,
+        status="checked",
+        snapshot_timestamp="2024-06-01T00:00:00Z",
+        snapshot_revision=100,
+        current=Revision(title="Worklist article", revid=200, timestamp="2026-03-01T00:00:00Z"),
+        claims=claims,
+        reliability_data="rsp-test+citeunseen-test",
+        triage={
+            "c-w4": Triage("waived", WAIVED_NOTE, by="Editor1", updated="2026-02-01"),
+            "c-w6": Triage("assigned", "Alice checks the book", by="Alice"),
+        },
+        flag_triage={
+            ("c-w5", "failed-verification", 1): Triage("false-positive", "source says so")
+        },
+    )
+
+
+@pytest.fixture
+def worklist() -> DocumentCheck:
+    """The work-queue document alone."""
+    return worklist_document()
 
 
 @pytest.fixture

@@ -56,33 +56,39 @@ def test_statuses_offline_and_missing_are_explained(soup):
     assert "not found on the wiki" in missing and "page does not exist" in missing
 
 
-def test_weak_and_changed_first_grouped_by_section(doc):
-    changed = doc.find("section", class_="changed")
-    details = doc.find("details")
-    assert changed.find_next("details") is details  # weak/changed before the collapsed rest
-    assert [h.get_text() for h in changed.find_all("h4")] == [
+def test_findings_worst_first_then_article_order(doc):
+    queue = doc.find("ol", class_="queue")
+    assert claim_ids(queue) == [
+        "c-lead2",  # open citation needed, 6 years old
+        "c-re2",  # the same flag, new since the snapshot
+        "c-new2",  # new [who?], low severity
+        # Nothing left to fix, only changes to review: article order.
+        "c-new1",
+        "c-lead3",
+        "c-bg1",
+        "c-bg2",
+        "c-tl1",
+    ]
+    severities = [
+        li.select_one(".finding-head .sev").get_text(" ", strip=True)
+        for li in queue.select("li.claim")
+    ]
+    assert severities[:3] == ["● medium", "● medium", "○ low"]
+    assert set(severities[3:]) == {"◇ review"}
+
+
+def test_by_section_view_is_prepared_but_empty_without_js(doc):
+    shells = doc.find("div", class_="by-section")
+    assert shells.has_attr("hidden")
+    assert [h.get_text() for h in shells.find_all("h4")] == [
         "Lead",
         "Background",
         "Background › Timeline",
         "Reactions",
     ]
-    assert claim_ids(changed) == [
-        "c-new1",
-        "c-lead2",
-        "c-lead3",
-        "c-bg1",
-        "c-bg2",
-        "c-new2",
-        "c-tl1",
-        "c-re2",
-    ]
-
-
-def test_unchanged_unflagged_claims_are_collapsed(doc):
-    details = doc.find("details")
-    assert not details.has_attr("open")
-    assert claim_ids(details) == ["c-lead1", "c-re1"]
-    assert "2 unchanged claims without flags" in details.find("summary").get_text()
+    assert not shells.select("li")  # the script moves the findings in; nothing is duplicated
+    tokens = {li["data-section"] for li in doc.select("li.finding")}
+    assert tokens == {ol["id"] for ol in shells.find_all("ol")}
 
 
 def test_word_diff_uses_del_and_ins(doc):
@@ -99,13 +105,21 @@ def test_badges_say_status_in_words_not_only_colour(doc):
     def badges(cid: str) -> list[str]:
         return [b.get_text(" ", strip=True) for b in doc.find("li", id=cid).select(".badge")]
 
+    def facts(cid: str) -> list[str]:
+        return [li.get_text(" ", strip=True) for li in doc.find("li", id=cid).select(".flags li")]
+
     assert badges("doc-1-c-lead2") == ["⚠ citation needed · open"]
-    assert badges("doc-1-c-lead3") == ["✓ citation needed · resolved, cited"]
+    assert facts("doc-1-c-lead2") == [
+        "⚠ citation needed · open no citation tagged October 2017 · 7 years"
+    ]
+    assert badges("doc-1-c-lead3") == ["✓ citation needed · resolved"]
+    assert "cited" in facts("doc-1-c-lead3")[0].split()
     # Resolved without a citation, in a body section: the claim is now uncited, and says so.
     assert badges("doc-1-c-bg1") == [
-        "✓ dubious – discuss · resolved, no citation",
+        "✓ dubious – discuss · resolved",
         "∅ uncited · no reference backs this claim",
     ]
+    assert facts("doc-1-c-bg1") == ["✓ dubious – discuss · resolved no citation undated"]
     assert badges("doc-1-c-bg2") == ["✕ failed verification · removed with claim"]
     assert badges("doc-1-c-new2") == ["✚ who? · new", "∅ uncited · no reference backs this claim"]
     assert "flag-open" in doc.find("li", id="doc-1-c-lead2").select_one(".badge")["class"]
@@ -126,19 +140,25 @@ def test_filters_present_labelled_and_hidden_without_js(soup):
     assert {c.name for c in controls} == {"select", "input"}
     for control in controls:
         assert soup.find("label", attrs={"for": control["id"]}), control
-    types = [o["value"] for o in form.find("select").find_all("option")]
+    types = [o["value"] for o in form.find("select", id="filter-type").find_all("option")]
     assert types[0] == "" and {"citation-needed", "dubious", "who"} <= set(types)
-    statuses = [i["value"] for i in form.find_all("input", type="checkbox")]
+    statuses = [i["value"] for i in form.find_all("input", attrs={"name": "flag-status"})]
     assert statuses == ["open", "resolved", "removed", "new", "none"]
     assert not soup.select(".claim[hidden]")
     tokens = soup.find("li", id="doc-1-c-lead3")["data-flags"]
     assert tokens == "citation-needed:resolved"
+    assert soup.find(class_="keys").find_parent("form") is form  # keys do nothing without JS
 
 
-def test_semantic_headings_and_language(soup):
+def test_semantic_headings_landmarks_and_language(soup):
     assert soup.find("html")["lang"] == "en"
     assert len(soup.find_all("h1")) == 1
     assert soup.find("article", id="doc-1").find("h2")
+    assert soup.find("header") and soup.find("main") and soup.find("footer")
+    assert soup.find("footer").find_parent("main") is None
+    levels = [int(h.name[1]) for h in soup.find_all(re.compile(r"^h[1-6]$"))]
+    assert levels[0] == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels  # no skipped level
 
 
 def test_print_css_expands_details_and_hides_filters():
@@ -151,7 +171,7 @@ def test_print_css_expands_details_and_hides_filters():
 def test_self_contained_no_external_resources(soup, checks):
     assert not soup.find_all(src=True)  # no img/script/iframe loads at all
     assert not soup.find_all("link")
-    allowed = ("https://en.wikipedia.org/", "#")
+    allowed = ("https://en.wikipedia.org/", "#", "https://creativecommons.org/licenses/by-sa/4.0/")
     cited = {
         c.url
         for d in checks
