@@ -221,7 +221,124 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument("--title", help="the article, when the id is in several")
     _add_common(triage)
     triage.set_defaults(handler=_run_triage)
+    _add_scan(commands)
+    _add_stats(commands)
+    _add_history(commands)
+    _add_blame(commands)
     return parser
+
+
+def _add_history(commands: Any) -> None:
+    """`audit history`: every flag's life over a history dump, for researchers."""
+    history = commands.add_parser(
+        "history", help="trace every inline flag through a pages-meta-history dump",
+        description="Stream a MediaWiki pages-meta-history dump (.xml, .bz2, .gz, .xz, .lzma) "
+                    "and follow every inline flag from the revision that added it to the one "
+                    "that resolved or removed it: by whom, with what summary, whether a "
+                    "citation came with it, the outcome (cited, reworded, deleted, removed, "
+                    "open) and its lifetime. Reverted blankings and vandalism do not end a "
+                    "flag. Writes the flag_history table (Parquet and/or CSV) to --out.")
+    history.add_argument("dump", help="the history dump file")
+    history.add_argument("--title", help="only this page (default: every article in the dump)")
+    history.add_argument("--out", default=setting("out", "reports"), metavar="DIR",
+                         help="output directory (default: reports; env AUDIT_OUT)")
+    history.add_argument("--format", default="parquet,csv", metavar="parquet,csv",
+                         help="table formats, comma-separated (default: parquet,csv)")
+    history.add_argument("--all-namespaces", action="store_true",
+                         help="also trace talk, user and other non-article pages")
+    _add_common(history)
+    history.set_defaults(handler=_run_history)
+
+
+def _add_blame(commands: Any) -> None:
+    """`audit blame`: who added each flag of a live article."""
+    blame = commands.add_parser(
+        "blame", help="who added each flag of a live article (and who removed the others)",
+        description="List the article's revision history, then find the revision that added "
+                    "each inline flag of its current revision by bisection (about log2 of the "
+                    "history in revision texts per flag, fetched 50 to a request and cached "
+                    "forever): who, when, with what summary, and the flag's age. With --since, "
+                    "also the flags of that revision that are gone now: who removed them and "
+                    "how (cited, reworded, deleted, removed).")
+    blame.add_argument("title", help="the article title")
+    blame.add_argument("--wiki", default=setting("wiki", DEFAULT_WIKI),
+                       help=f"the wiki (default: {DEFAULT_WIKI}; env AUDIT_WIKI)")
+    blame.add_argument("--since", metavar="REV|DATE",
+                       help="also report the flags of this revision (id, or the last revision "
+                            "by a date such as 2024-01-31) that are gone now")
+    blame.add_argument("--format", choices=("text", "json"), default="text",
+                       help="stdout format (default: text)")
+    _add_wiki_access(blame)
+    _add_common(blame)
+    blame.set_defaults(handler=_run_blame)
+
+
+def _add_scan(commands: Any) -> None:
+    """`audit scan`: many articles at once, for researchers."""
+    scan = commands.add_parser(
+        "scan", help="audit every article of a dump, a folder or a title list into tables",
+        description="Read every article of MediaWiki XML dumps (.xml, .bz2, .gz, .lzma, .xz), "
+                    "Wikimedia Enterprise HTML dumps (.ndjson, .ndjson.gz, .tar.gz), folders "
+                    "of saved pages, or a title list fetched from the wiki, and write the "
+                    "tables flags, articles and citations (Parquet and/or CSV) plus "
+                    "manifest.json to --out. Streams: memory stays flat whatever the size. "
+                    "A page that cannot be read is a row with an error, not a stop.")
+    scan.add_argument("inputs", nargs="*", metavar="INPUT",
+                      help="dump files or directories of saved pages")
+    scan.add_argument("--titles", metavar="FILE",
+                      help="fetch the current revision of these titles from --wiki instead "
+                           "(one per line, # comments; '-' reads stdin)")
+    scan.add_argument("--wiki", default=setting("wiki"),
+                      help=f"wiki for --titles (default: {DEFAULT_WIKI}); for saved pages, "
+                           "the wiki they come from (env AUDIT_WIKI)")
+    _add_wiki_access(scan)
+    scan.add_argument("--out", default="scan", metavar="DIR",
+                      help="output directory (default: scan)")
+    scan.add_argument("--format", default="parquet,csv", metavar="parquet,csv",
+                      help="table formats, comma-separated (default: parquet,csv)")
+    scan.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                      help="worker processes (default 1; 0 = every core)")
+    scan.add_argument("--dask", metavar="ADDRESS",
+                      help="run on a Dask cluster: its scheduler address (tcp://host:8786), "
+                           "or 'local' to start one here with --jobs workers")
+    scan.add_argument("--namespace", type=int, action="append", metavar="N",
+                      help="namespace ids to read from dumps, repeatable (default: 0, "
+                           "articles)")
+    _add_common(scan)
+    scan.set_defaults(handler=_run_scan)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return number
+
+
+def _add_stats(commands: Any) -> None:
+    """`audit stats`: aggregates over `audit scan` tables, for researchers."""
+    stats = commands.add_parser(
+        "stats", help="aggregate scan tables: flag rates, ages, outcomes, sourcing, domains",
+        description="Read the tables `audit scan --out DIR` wrote (Parquet or CSV; several "
+                    "directories are combined) and print flags per 1,000 claims by type, "
+                    "flag ages, resolution outcomes (from flag_history, when present), "
+                    "sourcing grades, the most cited unreliable domains, banners and failed "
+                    "pages; also write them as an HTML page. Tables are read in batches, so "
+                    "memory stays modest for millions of rows.")
+    stats.add_argument("directories", nargs="+", metavar="DIR",
+                       help="scan output directories (with manifest.json)")
+    stats.add_argument("--format", choices=("text", "json"), default="text",
+                       help="stdout format: aligned text tables (default) or JSON "
+                            "(schema_version 1)")
+    stats.add_argument("-o", "--output", metavar="PATH",
+                       help="write the text or JSON to PATH instead of stdout")
+    stats.add_argument("--html", metavar="PATH", default="reports/stats.html",
+                       help="where to write the HTML page (default: reports/stats.html)")
+    stats.add_argument("--no-html", action="store_true", help="do not write the HTML page")
+    stats.add_argument("--top", type=_positive, default=20, metavar="N",
+                       help="how many unreliable domains to list (default: 20)")
+    _add_common(stats)
+    stats.set_defaults(handler=_run_stats)
 
 
 def _cache(args: argparse.Namespace) -> Any:
@@ -377,6 +494,120 @@ def _run_triage(args: argparse.Namespace, console: _Console) -> int:
     what = f"flag {flag[0]} of claim {result.claim_id}" if flag else f"claim {result.claim_id}"
     console.say(f"audit: {what} ({result.title}) → {result.triage.status}"
                 + (f": {result.triage.note}" if result.triage.note else ""))
+    return EXIT_OK
+
+
+def _run_scan(args: argparse.Namespace, console: _Console) -> int:
+    # NOTE: not through audit.jobs (whose check/report imports, scipy among them, cost 45 MB
+    # and would be copied into every worker); `audit.jobs.scan` is the same call for Python.
+    from audit.scan import scan_sources
+
+    formats = [name.strip() for name in args.format.split(",") if name.strip()]
+    summary = scan_sources(
+        args.inputs, titles_file=args.titles, stdin=sys.stdin, wiki=args.wiki,
+        out_dir=args.out, formats=formats, namespaces=args.namespace or [0], jobs=args.jobs,
+        dask=args.dask, cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        use_cache=not args.no_cache, user_agent=args.user_agent, warn=console.warn,
+        progress=sys.stderr.isatty() and not args.quiet)
+    rate = summary.pages / summary.seconds if summary.seconds else 0.0
+    cited = summary.flag_types.get("citation-needed", 0)
+    console.say(f"audit: scanned {summary.pages:,} articles in {summary.seconds:.1f} s "
+                f"({rate:.1f}/s): {summary.rows['flags']:,} flags ({cited:,} citation "
+                f"needed), {summary.rows['citations']:,} citations → {summary.out_dir}/ "
+                f"({', '.join(summary.manifest['options']['formats'])})")
+    if summary.errors:
+        console.warn(f"{summary.errors:,} pages could not be read; see the error column of "
+                     f"{summary.out_dir}/articles.*")
+    return EXIT_OK
+
+
+def _run_stats(args: argparse.Namespace, console: _Console) -> int:
+    from audit.atomic import write_text_atomic
+    from audit.jobs import stats
+    from audit.report.stats_output import (
+        reliability_versions,
+        render_stats_json,
+        render_stats_text,
+    )
+
+    result = stats(args.directories, top=args.top, html=None if args.no_html else args.html)
+    render = render_stats_json if args.format == "json" else render_stats_text
+    text = render(result.stats, result.scans)
+    if args.output and args.output != "-":
+        write_text_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    versions = reliability_versions(result.scans)
+    if len(versions) > 1:
+        console.warn("the scans were rated with different reliability data ("
+                     + ", ".join(versions) + "); domain verdicts may differ between them")
+    totals = result.stats.totals
+    written = [path for path in (args.output if args.output != "-" else None, result.html)
+               if path]
+    console.say(f"audit: statistics over {totals.articles:,} articles from "
+                f"{totals.directories} scan director{'y' if totals.directories == 1 else 'ies'}"
+                + (" → " + ", ".join(str(path) for path in written) if written else ""))
+    return EXIT_OK
+
+
+def _run_history(args: argparse.Namespace, console: _Console) -> int:
+    from audit.history_dump import file_size
+    from audit.jobs import history
+
+    bar = None
+    if sys.stderr.isatty() and not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=file_size(args.dump), unit="B", unit_scale=True, unit_divisor=1024,
+                   desc=Path(args.dump).name, file=sys.stderr, leave=False)
+
+    def advance(position: int) -> None:
+        if bar is not None:
+            bar.update(position - bar.n)
+
+    try:
+        result = history(args.dump, title=args.title, out_dir=args.out, formats=args.format,
+                         all_namespaces=args.all_namespaces, progress=advance)
+    finally:
+        if bar is not None:
+            bar.close()
+    for page in result.pages:
+        flags = sum(page.flag_types.values())
+        types = ", ".join(f"{name} {count:,}" for name, count in
+                          sorted(page.flag_types.items(), key=lambda item: (-item[1], item[0])))
+        outcomes = ", ".join(f"{page.outcomes.get(name, 0):,} {name}"
+                             for name in ("cited", "reworded", "deleted", "removed", "open"))
+        console.say(f"audit: {page.title}: {page.revisions:,} revisions ({page.blank:,} blank, "
+                    f"{page.hidden:,} hidden) → {flags:,} flags"
+                    + (f" ({types})" if types else "") + f": {outcomes}; "
+                    f"{page.reverts_undone:,} drops undone as reverts")
+        if page.unreadable:
+            console.warn(f"{page.title}: {page.unreadable:,} revisions could not be read; "
+                         "their flags were taken as unchanged")
+    console.say(f"audit: {result.rows:,} rows → " + ", ".join(str(p) for p in result.paths))
+    return EXIT_OK
+
+
+def _run_blame(args: argparse.Namespace, console: _Console) -> int:
+    import json
+
+    from audit.blame import blame_json, blame_text
+    from audit.jobs import blame
+
+    result = blame(args.title, wiki=args.wiki, since=args.since, cache=_cache(args),
+                   user_agent=args.user_agent, warn=console.warn)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(blame_json(result, args.wiki), ensure_ascii=False,
+                                    indent=2) + "\n")
+    else:
+        sys.stdout.write(blame_text(result))
+    most = max((origin.probes for origin in result.origins), default=0)
+    console.say(f"audit: {result.title}: {result.revisions:,} revisions "
+                f"({result.revisions - result.searched:,} reverted, empty or hidden skipped); "
+                f"{len(result.origins)} flags traced with {result.texts:,} revision texts in "
+                f"{result.content_requests:,} requests (at most {most} per flag)"
+                + (f"; {len(result.removals)} removed since {result.since.revid}"
+                   if result.since is not None else ""))
     return EXIT_OK
 
 

@@ -374,3 +374,180 @@ def watch_remove(titles: Sequence[str], *, claims_path: str | Path = "claims.yam
     """Stop watching articles: their documents leave claims.yaml."""
     with editing_claims_file(Path(claims_path)) as claims_file:
         return remove_documents(claims_file, titles)
+
+
+def scan(
+    inputs: Sequence[str | Path] = (),
+    *,
+    titles_file: str | None = None,
+    stdin: Any = None,
+    wiki: str | None = None,
+    out_dir: str | Path = "scan",
+    formats: Sequence[str] = ("parquet", "csv"),
+    namespaces: Sequence[int] = (0,),
+    jobs: int = 1,
+    dask: str | None = None,
+    cache: CacheSettings | None = None,
+    user_agent: str | None = None,
+    warn: Warn | None = None,
+    progress: bool = False,
+) -> Any:
+    """Audit every article of dumps, folders of saved pages, or a title list (`titles_file`,
+    `-` for stdin) into tables; returns the `audit.scan.ScanSummary`."""
+    from audit.scan import scan_sources
+
+    settings = cache or CacheSettings()
+    return scan_sources(inputs, titles_file=titles_file, stdin=stdin, wiki=wiki,
+                        out_dir=out_dir, formats=formats, namespaces=namespaces, jobs=jobs,
+                        dask=dask, cache_dir=settings.directory, use_cache=settings.enabled,
+                        user_agent=user_agent, warn=warn, progress=progress)
+
+
+@dataclass(frozen=True)
+class StatsResult:
+    """What `audit stats` computed, from which scan directories, and where the page went."""
+
+    stats: Any
+    """The `audit.stats.Stats` record."""
+    scans: tuple[Any, ...]
+    """The `audit.stats_input.ScanDirectory` records read, in the order given."""
+    html: Path | None
+
+
+def stats(
+    directories: Sequence[str | Path],
+    *,
+    top: int = 20,
+    html: str | Path | None = None,
+) -> StatsResult:
+    """Aggregate `audit scan` output directories into one set of statistics (`audit stats`);
+    with `html`, also write the stats page there (atomically, after everything was read)."""
+    # Imported here: pyarrow is only needed by this command.
+    from audit.report.stats_view import render_stats_html
+    from audit.stats import ScanTables, aggregate
+    from audit.stats_input import open_scan, read_batches
+
+    if not directories:
+        raise InputError("no scan directory given", hint="audit stats DIR [DIR...] (from "
+                                                         "`audit scan --out DIR`)")
+    seen: set[Path] = set()
+    for directory in directories:
+        resolved = Path(directory).resolve()
+        if resolved in seen:
+            raise InputError("scan directory given twice (its articles would count double)",
+                             path=str(directory))
+        seen.add(resolved)
+    # Every directory is checked (manifest, tables, columns) before any is aggregated.
+    scans = tuple(open_scan(directory) for directory in directories)
+
+    def tables(scan: Any) -> ScanTables:
+        history = scan.table("flag_history")
+        return ScanTables(
+            flags=read_batches(scan.required("flags")),
+            articles=read_batches(scan.required("articles")),
+            citations=read_batches(scan.required("citations")),
+            history=read_batches(history) if history is not None else None,
+        )
+
+    result = aggregate((tables(scan) for scan in scans), top=top)
+    path = None
+    if html is not None:
+        path = Path(html)
+        write_text_atomic(path, render_stats_html(result, scans))
+    return StatsResult(result, scans, path)
+
+
+@dataclass(frozen=True)
+class HistoryPageSummary:
+    """One page `audit history` traced: counts for the summary (the rows went to the table)."""
+
+    title: str
+    revisions: int
+    blank: int
+    hidden: int
+    unreadable: int
+    reverts_undone: int
+    flag_types: dict[str, int]
+    outcomes: dict[str, int]
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    """What `audit history` read and wrote."""
+
+    pages: tuple[HistoryPageSummary, ...]
+    paths: tuple[Path, ...]
+    rows: int
+    texts_read: int
+    """Distinct revision texts read (identical texts, i.e. reverts, are read once)."""
+    paragraphs_read: int
+    """Flagged paragraphs parsed (the rest came from memory)."""
+    full_reads: int
+    """Whole revisions parsed (to judge how a flag ended)."""
+
+
+def history(
+    dump: str | Path,
+    *,
+    title: str | None = None,
+    out_dir: str | Path = "reports",
+    formats: Sequence[str] | str = ("parquet", "csv"),
+    all_namespaces: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> HistoryResult:
+    """Trace every inline flag through a pages-meta-history dump and write the flag_history
+    table (`audit history`); `progress` is told the compressed bytes read so far."""
+    from collections import Counter
+
+    from audit.history import trace_flags
+    from audit.history_dump import read_dump
+    from audit.history_table import PageRef, flag_rows, parse_formats, write_table
+    from audit.revision_flags import FlagReader
+
+    chosen = parse_formats(formats)
+    reader = FlagReader()
+    rows: list[dict[str, Any]] = []
+    pages: list[HistoryPageSummary] = []
+    for page in read_dump(dump, title=title, namespaces=None if all_namespaces else frozenset({0}),
+                          progress=progress):
+        lives, counts = trace_flags(page.revisions, reader=reader)
+        rows.extend(flag_rows(PageRef(page.wiki, page.title, page.page_id), lives))
+        pages.append(HistoryPageSummary(
+            page.title, counts.revisions, counts.blank, counts.hidden, counts.unreadable,
+            counts.reverts_undone, dict(Counter(life.flag_type for life in lives)),
+            dict(Counter(life.outcome for life in lives))))
+    if not pages:
+        raise InputError(
+            f"no page titled {title!r} in the dump" if title else "the dump holds no article",
+            path=str(dump),
+            hint="titles are case-sensitive after the first letter" if title
+            else "pass --title, or --all-namespaces for talk and user pages")
+    paths = write_table(rows, out_dir, chosen)
+    return HistoryResult(tuple(pages), tuple(paths), len(rows), reader.texts_read,
+                         reader.paragraphs_read, reader.full_reads)
+
+
+def blame(
+    title: str,
+    *,
+    wiki: str = DEFAULT_WIKI,
+    since: str | None = None,
+    cache: CacheSettings | None = None,
+    user_agent: str | None = None,
+    warn: Warn | None = None,
+    now: Any = None,
+) -> Any:
+    """Find who added each flag of a live article (and who removed those gone since
+    `since`); returns the `audit.blame.BlameResult`. Revision texts are cached forever."""
+    from audit.blame import blame as blame_article
+
+    settings = cache or CacheSettings()
+    revision_cache = (RevisionCache.open(settings.directory or default_cache_dir(),
+                                         on_warning=warn)
+                      if settings.enabled else RevisionCache.disabled())
+    try:
+        with WikiClient(wiki, cache=revision_cache, user_agent=user_agent,
+                        on_warning=warn) as client:
+            return blame_article(client, title, since=since, now=now)
+    finally:
+        revision_cache.close()

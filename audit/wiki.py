@@ -1,5 +1,8 @@
 """The one HTTP client of the project: revision metadata from the Action API, HTML from REST.
 
+Also page histories (`revision_history`) and revision wikitext by id (`revision_wikitext`,
+batched 50 a request) for `audit blame`.
+
 `WikiClient` owns the User-Agent, timeouts, retries with backoff (429, 5xx and MediaWiki's
 `maxlag`, honouring `Retry-After`), title batching and the cache, and turns every failure into
 the `errors` tree. No other module imports `requests`.
@@ -45,6 +48,8 @@ REVISION_PROPS = "ids|timestamp|user|comment|size|sha1"
 CACHE_FORMAT = 1
 #: Rounds of Action API continuation accepted before the reply is considered broken.
 MAX_CONTINUATIONS = 20
+#: Requests of 500 revisions one history listing may take (5 million revisions).
+MAX_HISTORY_REQUESTS = 10_000
 
 
 def default_user_agent() -> str:
@@ -73,7 +78,7 @@ class RequestStats:
     cache_hits: int = 0
     """Answers served from the cache instead of the network."""
     content_downloads: int = 0
-    """Revision HTML bodies fetched from the network."""
+    """Revision contents (Parsoid HTML or wikitext) fetched from the network."""
     bytes_downloaded: int = 0
     """Bytes of response bodies received (after gzip decoding)."""
 
@@ -204,6 +209,17 @@ def _multi_value(values: Sequence[str]) -> str:
     if any("|" in value for value in values):
         return "\x1f" + "\x1f".join(values)
     return "|".join(values)
+
+
+def _main_slot_text(rev: Mapping[str, Any]) -> str | None:
+    """A revision's wikitext from `rvslots=main` (fv2 `content`, fv1 `*`), or the legacy
+    shape without slots; None when hidden (`texthidden`) or missing (`textmissing`)."""
+    slot = (rev.get("slots") or {}).get("main") if isinstance(rev.get("slots"), dict) else None
+    holder = slot if isinstance(slot, dict) else rev
+    if holder.get("texthidden") or holder.get("textmissing") or rev.get("texthidden"):
+        return None
+    content = holder.get("content", holder.get("*"))
+    return content if isinstance(content, str) else None
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -394,6 +410,87 @@ class WikiClient:
         self.stats.content_downloads += 1
         self.cache.set(key, html)  # revision content is immutable: no expiry
         return html
+
+    def revision_history(self, title: str) -> list[Revision]:
+        """Every revision of a page, oldest first: ids, timestamp, user, comment, size, sha1.
+
+        `rvlimit=max` (500 a request; 5,000 with `apihighlimits`), following `continue`.
+        Not cached: it grows with every edit. Hidden (revision-deleted) users and comments
+        come back as None, hidden content as `sha1=None`.
+        """
+        self._check_title(title)
+        params: dict[str, str] = {
+            "action": "query",
+            "prop": "revisions",
+            "titles": _multi_value([title]),
+            "rvprop": REVISION_PROPS,
+            "rvlimit": "max",
+            "rvdir": "newer",
+            "redirects": "1",
+        }
+        revisions: list[Revision] = []
+        for _ in range(MAX_HISTORY_REQUESTS):
+            reply = self._api(params)
+            page, redirected = self._page_for(title, reply.get("query") or {})
+            revisions.extend(
+                self._revision(page, rev, title if redirected else None)
+                for rev in page.get("revisions") or []
+            )
+            more = reply.get("continue")
+            if not isinstance(more, dict):
+                return revisions
+            params = {**params, **{key: str(value) for key, value in more.items()}}
+        raise WikiError(f"the history of {title!r} on {self.host} has more than "
+                        f"{MAX_HISTORY_REQUESTS} pages of revisions; giving up")
+
+    def revision_wikitext(self, revids: Sequence[int]) -> dict[int, str | None]:
+        """Wikitext of revisions by id, cached forever; 50 ids per request (`revids=`).
+
+        None for a revision whose text is hidden (revision-deleted) or that does not exist.
+        """
+        wanted = list(dict.fromkeys(int(revid) for revid in revids))
+        texts: dict[int, str | None] = {}
+        missing = []
+        for revid in wanted:
+            cached = self.cache.get(self._key("wikitext", revid))
+            if isinstance(cached, str):
+                self.stats.cache_hits += 1
+                texts[revid] = cached
+            else:
+                missing.append(revid)
+        for batch in _chunks([str(revid) for revid in missing], BATCH_SIZE):
+            fetched = self._wikitext_batch(batch)
+            for value in batch:
+                revid = int(value)
+                text = fetched.get(revid)
+                texts[revid] = text
+                if text is not None:
+                    self.stats.content_downloads += 1
+                    self.cache.set(self._key("wikitext", revid), text)  # immutable: no expiry
+        return {revid: texts.get(revid) for revid in wanted}
+
+    def _wikitext_batch(self, revids: Sequence[str]) -> dict[int, str]:
+        """Texts of up to 50 revisions, following `continue` (big texts overflow a reply)."""
+        params: dict[str, str] = {
+            "action": "query",
+            "prop": "revisions",
+            "revids": "|".join(revids),
+            "rvprop": "ids|content",
+            "rvslots": "main",
+        }
+        texts: dict[int, str] = {}
+        for _ in range(MAX_CONTINUATIONS):
+            reply = self._api(params)
+            for page in (reply.get("query") or {}).get("pages") or []:
+                for rev in page.get("revisions") or []:
+                    text = _main_slot_text(rev)
+                    if text is not None and rev.get("revid") is not None:
+                        texts[int(rev["revid"])] = text
+            more = reply.get("continue")
+            if not isinstance(more, dict):
+                return texts
+            params = {**params, **{key: str(value) for key, value in more.items()}}
+        raise WikiError(f"{self.host} kept asking to continue a revision content query")
 
     def close(self) -> None:
         """Close the HTTP session if this client created it (the cache belongs to the caller)."""

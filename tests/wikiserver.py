@@ -11,8 +11,10 @@ Endpoints (shapes copied from real enwiki replies; see ../shared/MEDIAWIKI.md §
 * ``GET|POST /w/api.php?action=query&prop=revisions`` with ``titles``, ``pageids`` or ``revids``;
   ``formatversion=2`` (lists, real booleans) or 1 (objects keyed by page id, ``""`` booleans);
   ``redirects=1``; ``rvprop``; ``rvslots``; one-page history walks with ``rvlimit``, ``rvdir``,
-  ``rvstart``, ``rvend`` and ``rvcontinue``. Errors are HTTP 200 + ``MediaWiki-API-Error``
-  (tests/wikiserver_action.py).
+  ``rvstart``, ``rvend`` and ``rvcontinue``; wikitext by ``revids`` (cut and continued with
+  ``rvcontinue=<revid>`` past ``limit_result_size``); revision-deleted users, comments and
+  texts (``userhidden``, ``commenthidden``, ``texthidden``/``sha1hidden``). Errors are HTTP
+  200 + ``MediaWiki-API-Error`` (tests/wikiserver_action.py).
 * ``GET /w/rest.php/v1/revision/{id}/html`` (Parsoid HTML, ETag, 304 on ``If-None-Match``),
   ``/v1/revision/{id}`` and ``/bare`` (metadata), ``/v1/page/{title}/history`` (20 a page,
   ``older_than``/``newer_than``) and ``/v1/page/{title}/html`` (latest revision)
@@ -167,6 +169,11 @@ class FakeWiki:
     def add_redirect(self, source: str, target: str) -> None:
         """Make `source` a wiki redirect to `target` (followed with `redirects=1`)."""
         self._store.add_redirect(source, target)
+
+    def limit_result_size(self, max_bytes: int | None) -> None:
+        """Cut `revids` content replies after `max_bytes` of wikitext and continue them with
+        `rvcontinue=<revid>`, as the real API does at $wgAPIMaxResultSize; None = no limit."""
+        self._store.max_result_bytes = max_bytes
 
     # -- failure injection and request log ----------------------------------------------------
 

@@ -102,7 +102,10 @@ def _query(store: WikiStore, params: dict[str, str], fv2: bool) -> dict[str, Any
         _resolve_titles(store, values, pageset, follow)
 
     want_revisions = "revisions" in params.get("prop", "").split("|")
-    enumeration = any(p in params for p in ENUMERATION_PARAMS)
+    # NOTE: in revids mode `rvcontinue` is a plain revision id, not a history walk.
+    enumeration = any(
+        p in params for p in ENUMERATION_PARAMS if not (kind == "revids" and p == "rvcontinue")
+    )
     if want_revisions and enumeration and len(pageset.found) + len(pageset.leading) > 1:
         raise ApiError(
             "invalidparammix",
@@ -113,6 +116,8 @@ def _query(store: WikiStore, params: dict[str, str], fv2: bool) -> dict[str, Any
     rvprop = tuple(filter(None, params.get("rvprop", "|".join(DEFAULT_RVPROP)).split("|")))
     entries: list[dict[str, Any]] = []
     continuation: str | None = None
+    if kind == "revids" and want_revisions:
+        continuation = _cut_revids(store, pageset, params, "content" in rvprop)
     for pageid in sorted(pageset.found):
         page, chosen = pageset.found[pageid]
         entry: dict[str, Any] = {"pageid": page.pageid, "ns": 0, "title": page.title}
@@ -136,6 +141,33 @@ def _query(store: WikiStore, params: dict[str, str], fv2: bool) -> dict[str, Any
         result["batchcomplete"] = True if fv2 else ""
     result["query"] = query
     return result
+
+
+def _cut_revids(
+    store: WikiStore, pageset: _PageSet, params: dict[str, str], content: bool
+) -> str | None:
+    """revids mode: skip revisions below `rvcontinue`; cut the reply (by revision id, as
+    ApiQueryRevisions does) where its content would pass the store's size limit."""
+    start = _integer(params["rvcontinue"], "rvcontinue") if "rvcontinue" in params else None
+    chosen = sorted(
+        (rev.revid, pageid) for pageid, (_, revs) in pageset.found.items() for rev in revs or ()
+    )
+    keep: set[int] = set()
+    size = 0
+    cut: int | None = None
+    for revid, _ in chosen:
+        if start is not None and revid < start:
+            continue
+        rev = store.revisions[revid][1]
+        cost = len(rev.wikitext.encode("utf-8")) if content and not rev.texthidden else 0
+        if store.max_result_bytes is not None and keep and size + cost > store.max_result_bytes:
+            cut = revid
+            break
+        size += cost
+        keep.add(revid)
+    for pageid, (page, revs) in list(pageset.found.items()):
+        pageset.found[pageid] = (page, [rev for rev in revs or () if rev.revid in keep])
+    return str(cut) if cut is not None else None
 
 
 def _integer(value: str, param: str) -> int:
@@ -271,27 +303,43 @@ def _revision_json(
             out["minor"] = rev.minor
         elif rev.minor:
             out["minor"] = ""
+    hidden: bool | str = True if fv2 else ""
     if "user" in props:
-        out["user"] = rev.user
-        if user_id(rev.user) is None:
-            out["anon"] = True if fv2 else ""
-    if "userid" in props:
+        if rev.userhidden:
+            out["userhidden"] = hidden
+        else:
+            out["user"] = rev.user
+            if user_id(rev.user) is None:
+                out["anon"] = hidden
+    if "userid" in props and not rev.userhidden:
         out["userid"] = user_id(rev.user) or 0
     if "timestamp" in props:
         out["timestamp"] = rev.timestamp
     if "size" in props:
         out["size"] = rev.byte_size
     if "sha1" in props:
-        out["sha1"] = rev.sha1_hex
+        if rev.texthidden:
+            out["sha1hidden"] = hidden
+        else:
+            out["sha1"] = rev.sha1_hex
     if "comment" in props:
-        out["comment"] = rev.comment
+        if rev.commenthidden:
+            out["commenthidden"] = hidden
+        else:
+            out["comment"] = rev.comment
     if "content" in props:
         key = "content" if fv2 else "*"
-        content = {"contentmodel": "wikitext", "contentformat": "text/x-wiki", key: rev.wikitext}
+        content: dict[str, Any] = {"contentmodel": "wikitext", "contentformat": "text/x-wiki"}
+        if rev.texthidden:
+            content["texthidden"] = hidden
+        else:
+            content[key] = rev.wikitext
         if "rvslots" in params:
             out["slots"] = {"main": content}
         else:
             out.update(content)
+    if rev.texthidden or rev.userhidden or rev.commenthidden:
+        out["suppressed"] = hidden
     return out
 
 

@@ -44,6 +44,12 @@ class FakeRevision:
     """Minor-edit flag (`rvprop=flags`, REST `minor`)."""
     wikitext: str = ""
     """Wikitext for `rvprop=content` and REST `source` (fixtures usually leave it empty)."""
+    texthidden: bool = False
+    """Revision-deleted content: the APIs answer `texthidden`/`sha1hidden`, no text."""
+    userhidden: bool = False
+    """Revision-deleted user: `userhidden` instead of `user`."""
+    commenthidden: bool = False
+    """Revision-deleted edit summary: `commenthidden` instead of `comment`."""
 
     @property
     def byte_size(self) -> int:
@@ -95,6 +101,9 @@ class WikiStore:
         self.redirects: dict[str, str] = {}
         self.revisions: dict[int, tuple[Page, FakeRevision]] = {}
         self._next_pageid = 1000
+        self.max_result_bytes: int | None = None
+        """Content bytes one `revids` reply may carry before it is cut and continued (the
+        real API's $wgAPIMaxResultSize is 8 MiB); None = no limit."""
 
     def add_page(self, title: str, revisions: list[FakeRevision], page_id: int | None) -> None:
         """Add or replace a page; its revisions may come in any order."""

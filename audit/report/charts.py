@@ -7,7 +7,7 @@ and printed again as a plain table, so no number lives only in a picture.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from audit.model import SECTION_SEPARATOR
@@ -48,7 +48,8 @@ class Bar:
 
     label: str
     short: str
-    count: int
+    count: float
+    """What the bar measures: a count, or a rate (`audit stats`)."""
     detail: str
     """Extra words for the table (the breakdown of a combined bar), or empty."""
     css: str
@@ -56,6 +57,8 @@ class Bar:
     text_y: int
     width: int
     count_x: int
+    value: str = ""
+    """`count` as printed (`bar_chart`'s `value_text`)."""
 
 
 @dataclass(frozen=True)
@@ -93,12 +96,16 @@ def bar_chart(
     dom_id: str,
     title: str,
     label_heading: str,
-    items: Sequence[tuple[str, int, str, str]],
+    items: Sequence[tuple[str, float, str, str]],
     *,
     noun: str,
     empty: str,
+    value_text: Callable[[float], str] = str,
 ) -> Chart:
-    """A chart of (label, count, css class, detail) rows, in the given order."""
+    """A chart of (label, count, css class, detail) rows, in the given order.
+
+    `value_text` prints a count (e.g. a rate with two decimals); the default prints it as is.
+    """
     top = max((count for _, count, _, _ in items), default=0)
     bars = []
     for i, (label, count, css, detail) in enumerate(items):
@@ -107,12 +114,21 @@ def bar_chart(
         width = max(width, 2) if count else 0
         bars.append(
             Bar(
-                label, _short(label), count, detail, css, y, y + 13, width, _LABEL_WIDTH + width + 6
+                label,
+                _short(label),
+                count,
+                detail,
+                css,
+                y,
+                y + 13,
+                width,
+                _LABEL_WIDTH + width + 6,
+                value_text(count),
             )
         )
     total = sum(count for _, count, _, _ in items)
-    parts = ", ".join(f"{label}: {count}" for label, count, _, _ in items)
-    summary = f"{total} {noun}" + (f" — {parts}." if items else ".")
+    parts = ", ".join(f"{label}: {value_text(count)}" for label, count, _, _ in items)
+    summary = f"{value_text(total)} {noun}" + (f" — {parts}." if items else ".")
     return Chart(
         dom_id=dom_id,
         title=title,
