@@ -500,7 +500,7 @@ def _run_triage(args: argparse.Namespace, console: _Console) -> int:
 def _run_scan(args: argparse.Namespace, console: _Console) -> int:
     # NOTE: not through audit.jobs (whose check/report imports, scipy among them, cost 45 MB
     # and would be copied into every worker); `audit.jobs.scan` is the same call for Python.
-    from audit.scan import scan_sources
+    from audit.scan.run import scan_sources
 
     formats = [name.strip() for name in args.format.split(",") if name.strip()]
     summary = scan_sources(
@@ -551,7 +551,7 @@ def _run_stats(args: argparse.Namespace, console: _Console) -> int:
 
 
 def _run_history(args: argparse.Namespace, console: _Console) -> int:
-    from audit.history_dump import file_size
+    from audit.history.dump import file_size
     from audit.jobs import history
 
     bar = None
@@ -591,7 +591,7 @@ def _run_history(args: argparse.Namespace, console: _Console) -> int:
 def _run_blame(args: argparse.Namespace, console: _Console) -> int:
     import json
 
-    from audit.blame import blame_json, blame_text
+    from audit.history.blame import blame_json, blame_text
     from audit.jobs import blame
 
     result = blame(args.title, wiki=args.wiki, since=args.since, cache=_cache(args),

@@ -393,8 +393,8 @@ def scan(
     progress: bool = False,
 ) -> Any:
     """Audit every article of dumps, folders of saved pages, or a title list (`titles_file`,
-    `-` for stdin) into tables; returns the `audit.scan.ScanSummary`."""
-    from audit.scan import scan_sources
+    `-` for stdin) into tables; returns the `audit.scan.run.ScanSummary`."""
+    from audit.scan.run import scan_sources
 
     settings = cache or CacheSettings()
     return scan_sources(inputs, titles_file=titles_file, stdin=stdin, wiki=wiki,
@@ -408,9 +408,9 @@ class StatsResult:
     """What `audit stats` computed, from which scan directories, and where the page went."""
 
     stats: Any
-    """The `audit.stats.Stats` record."""
+    """The `audit.stats.aggregate.Stats` record."""
     scans: tuple[Any, ...]
-    """The `audit.stats_input.ScanDirectory` records read, in the order given."""
+    """The `audit.stats.inputs.ScanDirectory` records read, in the order given."""
     html: Path | None
 
 
@@ -424,8 +424,8 @@ def stats(
     with `html`, also write the stats page there (atomically, after everything was read)."""
     # Imported here: pyarrow is only needed by this command.
     from audit.report.stats_view import render_stats_html
-    from audit.stats import ScanTables, aggregate
-    from audit.stats_input import open_scan, read_batches
+    from audit.stats.aggregate import ScanTables, aggregate
+    from audit.stats.inputs import open_scan, read_batches
 
     if not directories:
         raise InputError("no scan directory given", hint="audit stats DIR [DIR...] (from "
@@ -499,10 +499,10 @@ def history(
     table (`audit history`); `progress` is told the compressed bytes read so far."""
     from collections import Counter
 
-    from audit.history import trace_flags
-    from audit.history_dump import read_dump
-    from audit.history_table import PageRef, flag_rows, parse_formats, write_table
-    from audit.revision_flags import FlagReader
+    from audit.history.dump import read_dump
+    from audit.history.revision_flags import FlagReader
+    from audit.history.table import PageRef, flag_rows, parse_formats, write_table
+    from audit.history.trace import trace_flags
 
     chosen = parse_formats(formats)
     reader = FlagReader()
@@ -538,8 +538,8 @@ def blame(
     now: Any = None,
 ) -> Any:
     """Find who added each flag of a live article (and who removed those gone since
-    `since`); returns the `audit.blame.BlameResult`. Revision texts are cached forever."""
-    from audit.blame import blame as blame_article
+    `since`); returns the `audit.history.blame.BlameResult`. Revision texts are cached forever."""
+    from audit.history.blame import blame as blame_article
 
     settings = cache or CacheSettings()
     revision_cache = (RevisionCache.open(settings.directory or default_cache_dir(),

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import corpus
 
-from audit.history import FlagLife, HistoryStats, trace_flags
-from audit.history_dump import read_dump
-from audit.revision_flags import FlagReader, read_claims, sightings_of
+from audit.history.dump import read_dump
+from audit.history.revision_flags import FlagReader, read_claims, sightings_of
+from audit.history.trace import FlagLife, HistoryStats, trace_flags
 
 SCHEMA_VERSION = 1
 DUMP = Path("xml-dumps/pages-meta-history/wikiwho-enwiki-Anarchism-history-2001-2010.xml.lzma")

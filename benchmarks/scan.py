@@ -45,7 +45,7 @@ from pathlib import Path
 import corpus
 import psutil
 
-from audit.dumps import plan_inputs
+from audit.scan.dumps import plan_inputs
 
 SCHEMA_VERSION = 1
 XML_DUMP = corpus.DUMPS[0][1]

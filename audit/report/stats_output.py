@@ -14,8 +14,8 @@ from typing import Any
 
 from audit import __version__
 from audit.report.findings import RELIABILITY_TEXT
-from audit.stats import AGE_LABELS, Stats, TypeRate
-from audit.stats_input import ScanDirectory
+from audit.stats.aggregate import AGE_LABELS, Stats, TypeRate
+from audit.stats.inputs import ScanDirectory
 
 STATS_SCHEMA_VERSION = 1
 OUTCOME_TEXT = {

@@ -32,8 +32,8 @@ from audit.report.stats_output import (
     reliability_versions,
     resolved_count,
 )
-from audit.stats import AGE_LABELS, Stats, TypeRate
-from audit.stats_input import ScanDirectory
+from audit.stats.aggregate import AGE_LABELS, Stats, TypeRate
+from audit.stats.inputs import ScanDirectory
 
 _TEMPLATE = "stats.html.j2"
 CHART_ROWS = 15

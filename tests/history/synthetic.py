@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from audit.history import HistoryRevision
+from audit.history.trace import HistoryRevision
 
 START = datetime(2020, 1, 1, tzinfo=timezone.utc)
 FIRST_REVID = 1000

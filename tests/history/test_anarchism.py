@@ -10,7 +10,7 @@ the runs of consecutive revisions holding that flag; the revisions at both ends 
 and their neighbours were then written out and compared line by line (difflib), and the
 revision metadata (id, timestamp, user, summary) read off the same stream. Position numbers
 (`index`) count revisions from 0 in dump order. The revert rule applied by hand is the one
-documented in audit/history.py: a flag back within 10 revisions or 24 hours of its drop, or
+documented in audit/history/trace.py: a flag back within 10 revisions or 24 hours of its drop, or
 restored by a revert to an identical earlier text, is the same flag.
 """
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from audit.history import FlagLife, trace_flags
-from audit.history_dump import read_dump
-from audit.revision_flags import FlagReader
+from audit.history.dump import read_dump
+from audit.history.revision_flags import FlagReader
+from audit.history.trace import FlagLife, trace_flags
 from tests.conftest import shared_data
 
 pytestmark = pytest.mark.shared_data

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from audit.blame import blame, blame_text, searchable
 from audit.cache import RevisionCache
 from audit.errors import InputError, PageMissing
-from audit.history import HistoryRevision
+from audit.history.blame import blame, blame_text, searchable
+from audit.history.trace import HistoryRevision
 from audit.model import Revision
 from audit.wiki import WikiClient
 from tests.conftest import run_audit

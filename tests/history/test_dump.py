@@ -1,4 +1,4 @@
-"""Streaming history dumps (audit.history_dump): schemas, compression, deleted parts, errors."""
+"""Streaming history dumps (audit.history.dump): schemas, compression, deleted parts, errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from audit.errors import InputError
-from audit.history_dump import read_dump
+from audit.history.dump import read_dump
 from tests.conftest import FIXTURES
 from tests.history.synthetic import bridge_history, history_xml
 

@@ -1,10 +1,10 @@
-"""The fast flag reader gives what the full read gives (audit.revision_flags)."""
+"""The fast flag reader gives what the full read gives (audit.history.revision_flags)."""
 
 from __future__ import annotations
 
 import pytest
 
-from audit.revision_flags import (
+from audit.history.revision_flags import (
     FlagReader,
     modernize_footnotes,
     read_claims,

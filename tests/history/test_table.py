@@ -1,4 +1,4 @@
-"""The flag_history table (audit.history_table) and `audit history` on the command line."""
+"""The flag_history table (audit.history.table) and `audit history` on the command line."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from audit.errors import InputError
-from audit.history import trace_flags
-from audit.history_table import COLUMNS, SCHEMA, PageRef, flag_rows, parse_formats, write_table
+from audit.history.table import COLUMNS, SCHEMA, PageRef, flag_rows, parse_formats, write_table
+from audit.history.trace import trace_flags
 from tests.conftest import FIXTURES, run_audit
 from tests.history.synthetic import bridge_history, history_xml
 

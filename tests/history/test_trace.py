@@ -1,4 +1,4 @@
-"""Tracing flags through revisions (audit.history): identity, reverts, outcomes, lifetimes."""
+"""Tracing flags through revisions (audit.history.trace): identity, reverts, outcomes, lifetimes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from audit.history import FlagLife, HistoryRevision, RevertWindow, trace_flags
+from audit.history.trace import FlagLife, HistoryRevision, RevertWindow, trace_flags
 from tests.history.synthetic import (
     ADD_W,
     ADD_X,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.dumps import InputFile, enterprise_page, input_kind, plan_inputs
 from audit.errors import InputError
+from audit.scan.dumps import InputFile, enterprise_page, input_kind, plan_inputs
 from tests.scan.helpers import PARSOID_PAGES, PEAR, WIKIPEDIA2VEC, ndjson_lines, parsoid_html
 
 

@@ -236,7 +236,7 @@ def test_dask_local_cluster_started_by_the_command(tmp_path: Path) -> None:
 
 
 def test_progress_bar_counts_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from audit.scan import scan_sources
+    from audit.scan.run import scan_sources
 
     scan_sources([str(PEAR), str(WIKIPEDIA2VEC)], out_dir=tmp_path / "out", progress=True)
     err = capsys.readouterr().err

@@ -6,10 +6,10 @@ import pickle
 
 import pytest
 
-from audit import scan as scan_module
-from audit.dumps import PageInput
-from audit.scan import iso_utc, scan_page
-from audit.tables import ARTICLES, CITATIONS, FLAGS
+from audit.scan import run as scan_module
+from audit.scan.dumps import PageInput
+from audit.scan.run import iso_utc, scan_page
+from audit.scan.tables import ARTICLES, CITATIONS, FLAGS
 from tests.scan.helpers import PARSOID_PAGES, parsoid_html
 
 WIKITEXT = """'''Pears''' are fruit.<ref>{{cite web |url=https://www.bbc.co.uk/food/pears |title=Pears}}</ref>

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from audit.errors import InputError
-from audit.tables import TABLES, TYPES, TableOutputs, arrow_schema, describe_tables
+from audit.scan.tables import TABLES, TYPES, TableOutputs, arrow_schema, describe_tables
 from tests.scan.helpers import read_csv, read_parquet
 
 
@@ -64,7 +64,7 @@ def test_unknown_format_is_an_input_error(tmp_path: Path) -> None:
 
 def test_writing_parquet_does_not_import_pandas(tmp_path: Path) -> None:
     """pyarrow would import pandas (~50 MB per process) just to probe our lists."""
-    code = ("import sys; from audit.tables import TableOutputs; "
+    code = ("import sys; from audit.scan.tables import TableOutputs; "
             f"o = TableOutputs({str(tmp_path)!r}, ['parquet']); o.write('articles', {_rows('articles', 1)!r}); "
             "o.commit(); print('pandas' in sys.modules); "
             "import pyarrow.parquet as pq; "

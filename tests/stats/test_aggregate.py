@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from audit.jobs import stats
-from audit.stats import ScanTables, aggregate, quantile
+from audit.stats.aggregate import ScanTables, aggregate, quantile
 from tests.stats.conftest import HOSTILE, SCAN_A, W
 
 
@@ -146,7 +146,7 @@ def test_one_directory_alone(scans: tuple[Path, Path]) -> None:
 def test_batches_split_anywhere_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
     """The streaming merge: one batch per row, its partial counts compacted after every batch,
     gives what one batch for all gives."""
-    monkeypatch.setattr("audit.tally._COMPACT_ROWS", 0)
+    monkeypatch.setattr("audit.stats.tally._COMPACT_ROWS", 0)
     tables = {name: pa.Table.from_pylist(rows) for name, rows in SCAN_A.items()}
 
     def scan(batch_rows: int) -> ScanTables:

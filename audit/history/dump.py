@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
 
 import mwxml
@@ -26,7 +25,8 @@ from mwxml.element_iterator import ElementIterator
 from mwxml.errors import MalformedXML
 
 from audit.errors import InputError
-from audit.history import HistoryRevision
+from audit.history.trace import HistoryRevision
+from audit.scan.dumps import dump_items, site_root
 
 Progress = Callable[[int], None]
 """Called with the number of (compressed) bytes read from the file so far."""
@@ -138,7 +138,7 @@ def read_dump(
             raise
         except Exception as exc:  # the header is read here: see _explain
             raise _explain(exc, where) from exc
-        wiki = _site_root(getattr(site_info, "base", None))
+        wiki = site_root(getattr(site_info, "base", None)) or ""
         revisions: Iterator[HistoryRevision] = iter(())
         while True:
             for _ in revisions:  # what the caller left unread of the page before
@@ -168,25 +168,11 @@ def read_dump(
 
 
 def _dump_items(stream: IO[bytes]) -> tuple[Any, Iterator[Any]]:
-    """(site info or None, items), like `mwxml.Dump.from_file` but accepting an export
-    without <siteinfo> (hand-made and test exports) and refusing other XML clearly."""
+    """(site info or None, items) of an export, refusing other XML clearly."""
     root = ElementIterator.from_file(stream)
     if root.tag != "mediawiki":
         raise MalformedXML(f"the root element is <{root.tag}>, not <mediawiki>")
-    site_info = None
-    first = None
-    for element in root:
-        if element.tag == "siteinfo":
-            site_info = mwxml.SiteInfo.from_element(element)
-        elif element.tag in ("page", "logitem"):
-            first = element
-            break
-        else:
-            raise MalformedXML(f"unexpected <{element.tag}> in <mediawiki>")
-    namespaces = None
-    if site_info is not None and site_info.namespaces is not None:
-        namespaces = {namespace.name: namespace for namespace in site_info.namespaces}
-    return site_info, mwxml.Dump.load_items(first, root, namespaces)
+    return dump_items(root)
 
 
 @dataclass
@@ -231,24 +217,6 @@ def _iso(timestamp: Any) -> str:
     if timestamp is None:
         return ""
     return str(timestamp.long_format()) if hasattr(timestamp, "long_format") else str(timestamp)
-
-
-_WIKIMEDIA = (".wikipedia.org", ".wikimedia.org", ".wiktionary.org", ".wikibooks.org",
-              ".wikiquote.org", ".wikisource.org", ".wikinews.org", ".wikiversity.org",
-              ".wikivoyage.org", ".wikidata.org", ".mediawiki.org")
-
-
-def _site_root(base: str | None) -> str:
-    """`https://en.wikipedia.org` from siteinfo's `…/wiki/Main_Page`."""
-    if not base:
-        return ""
-    parts = urlsplit(base)
-    if not parts.scheme or not parts.netloc:
-        return ""
-    # Dumps before 2015 say `http://`; Wikimedia sites are HTTPS-only now, and one spelling
-    # per wiki keeps the `wiki` column groupable across dumps (as `audit scan` writes it).
-    scheme = "https" if parts.netloc.endswith(_WIKIMEDIA) else parts.scheme
-    return f"{scheme}://{parts.netloc}"
 
 
 def _explain(error: BaseException, where: _Where) -> InputError:

@@ -1,8 +1,8 @@
 """Trace every inline flag through a page's revisions: who added it, who ended it, and how.
 
 Pure: `trace_flags` takes `HistoryRevision`s in page order (oldest first) and returns one
-`FlagLife` per flag. The dump reader (`audit.history_dump`) and the live API (`audit.blame`)
-feed it; `audit.history_table` writes the result.
+`FlagLife` per flag. The dump reader (`audit.history.dump`) and the live API (`audit.history.blame`)
+feed it; `audit.history.table` writes the result.
 
 **Identity.** A flag is the same flag while its type and its claim persist. Claims are
 matched as the checker matches them (`audit.match`): the same normalised text, else the most
@@ -39,9 +39,9 @@ from datetime import datetime, timezone
 from rapidfuzz import fuzz, process
 
 from audit.claims import normalize_text
+from audit.history.revision_flags import FlagReader, FlagSighting, UnreadableText, text_digest
 from audit.match import REWORD_THRESHOLD
 from audit.model import Claim
-from audit.revision_flags import FlagReader, FlagSighting, UnreadableText, text_digest
 
 OUTCOMES = ("cited", "reworded", "deleted", "removed", "open")
 #: Extra score for a candidate claim under the same heading (as `audit.match` does).

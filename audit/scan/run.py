@@ -11,7 +11,7 @@ and all yield rows in input order, so their tables are identical:
 * a Dask cluster (`--dask ADDRESS` or `--dask local`): `dask.bag` over batches of pages,
   a few batches in flight.
 
-`run_scan` streams the rows into `audit.tables` writers and writes `manifest.json` last.
+`run_scan` streams the rows into `audit.scan.tables` writers and writes `manifest.json` last.
 """
 
 from __future__ import annotations
@@ -36,11 +36,10 @@ from audit import __version__
 from audit.atomic import write_text_atomic
 from audit.catalogue import flag_age_days
 from audit.claims import split_claims
-from audit.dumps import InputFile, PageInput, fetch_titles, plan_inputs
 from audit.errors import AuditError, InputError
 from audit.model import Claim, Document
-from audit.sourcing import judge_claim
-from audit.tables import (
+from audit.scan.dumps import InputFile, PageInput, fetch_titles, plan_inputs
+from audit.scan.tables import (
     ARTICLES,
     CITATIONS,
     FLAGS,
@@ -51,6 +50,7 @@ from audit.tables import (
     TableOutputs,
     manifest_columns,
 )
+from audit.sourcing import judge_claim
 
 #: What `scan_page` returns: the article row, its flag rows, its citation rows.
 PageRows = tuple[Row, list[Row], list[Row]]

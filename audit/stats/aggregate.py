@@ -2,9 +2,9 @@
 how well sourced a set of articles is, which unreliable domains it leans on.
 
 Each table arrives as a stream of record batches, and every batch is folded at once into
-`audit.tally.Tally` counts, so memory grows with the number of distinct keys (flag types, ages
+`audit.stats.tally.Tally` counts, so memory grows with the number of distinct keys (flag types, ages
 in days, domains, flagged articles), not with the number of rows; medians and 90th percentiles
-are exact, read off those counts. Reading the files is `audit/stats_input.py`'s job; this
+are exact, read off those counts. Reading the files is `audit/stats/inputs.py`'s job; this
 module never opens one.
 """
 
@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from audit.reliability import UNRELIABLE
 from audit.report.charts import AGE_BUCKETS, UNDATED  # one definition for report and stats
-from audit.tally import Tally, codes, histogram, ones, quantile, reduce_groups
+from audit.stats.tally import Tally, codes, histogram, ones, quantile, reduce_groups
 
 DEFAULT_TOP = 20
 ERRORS_LISTED = 100

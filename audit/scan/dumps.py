@@ -123,7 +123,7 @@ class _HashingReader(io.RawIOBase):
         super().close()
 
 
-def _site_root(url: str | None) -> str | None:
+def site_root(url: str | None) -> str | None:
     """`https://en.wikipedia.org` from any URL on that wiki."""
     if not url:
         return None
@@ -219,8 +219,8 @@ def iter_xml_dump(path: Path, record: InputFile, namespaces: Sequence[int] = (0,
         if root.tag != "mediawiki":
             raise InputError(f"not a MediaWiki XML dump (root element <{root.tag}>)",
                              path=str(path))
-        site_info, items = _dump_items(root, mwxml)
-        wiki = _site_root(getattr(site_info, "base", None)) or wiki
+        site_info, items = dump_items(root)
+        wiki = site_root(getattr(site_info, "base", None)) or wiki
         record.extra["dbname"] = getattr(site_info, "dbname", None)
         for page in items:
             # NOTE: iterparse hangs every finished <page> (cleared, but still an element) under
@@ -255,9 +255,12 @@ def iter_xml_dump(path: Path, record: InputFile, namespaces: Sequence[int] = (0,
         stream.close()
 
 
-def _dump_items(root: Any, mwxml: Any) -> tuple[Any, Iterator[Any]]:
-    """(site info or None, page iterator), like `mwxml.Dump.from_element` but tolerating a
-    dump without <siteinfo> (Special:Export of single pages, some test dumps)."""
+def dump_items(root: Any) -> tuple[Any, Iterator[Any]]:
+    """(site info or None, page iterator) of a <mediawiki> root element, like
+    `mwxml.Dump.from_element` but tolerating a dump without <siteinfo> (Special:Export of
+    single pages, hand-made and test dumps)."""
+    import mwxml
+
     site_info = None
     first = None
     for element in root:
@@ -345,7 +348,7 @@ def enterprise_page(line: bytes | str, source: str, number: int,
         input_format="enterprise-html",
         content_format="parsoid",
         content=html if isinstance(html, str) else None,
-        wiki=_site_root(url if isinstance(url, str) else None) or wiki,
+        wiki=site_root(url if isinstance(url, str) else None) or wiki,
         title=name if isinstance(name, str) else None,
         page_id=_integer(record.get("identifier")),
         revision_id=_integer(version.get("identifier")) if isinstance(version, dict) else None,

@@ -18,35 +18,45 @@ import pyarrow.parquet as pq
 
 from audit.atomic import write_bytes_atomic, write_text_atomic
 from audit.errors import InputError
-from audit.history import FlagLife, parse_timestamp
+from audit.history.trace import FlagLife, parse_timestamp
 
 TABLE_NAME = "flag_history"
 SCHEMA_VERSION = 1
 TABLE_FORMATS = ("parquet", "csv")
 
-#: Column → Arrow type. The order is the order of both files.
-COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
-    ("wiki", pa.string()),
-    ("title", pa.string()),
-    ("page_id", pa.int64()),
-    ("flag_type", pa.string()),
-    ("flag_template", pa.string()),
-    ("flag_date", pa.string()),
-    ("claim_text", pa.string()),
-    ("section", pa.string()),
-    ("added_revision", pa.int64()),
-    ("added_timestamp", pa.timestamp("ms", tz="UTC")),
-    ("added_user", pa.string()),
-    ("added_comment", pa.string()),
-    ("ended_revision", pa.int64()),
-    ("ended_timestamp", pa.timestamp("ms", tz="UTC")),
-    ("ended_user", pa.string()),
-    ("ended_comment", pa.string()),
-    ("outcome", pa.string()),
-    ("citation_added", pa.bool_()),
-    ("lifetime_days", pa.float64()),
-    ("lifetime_revisions", pa.int64()),
+#: Column → (Arrow type, meaning). The order is the order of both files and of the docs.
+COLUMN_DOCS: tuple[tuple[str, pa.DataType, str], ...] = (
+    ("wiki", pa.string(), "Site root from the dump's siteinfo (`https://en.wikipedia.org`)."),
+    ("title", pa.string(), "Page title."),
+    ("page_id", pa.int64(), "MediaWiki page id."),
+    ("flag_type", pa.string(), "Catalogue type id (`citation-needed`, `dubious`, …)."),
+    ("flag_template", pa.string(), "Template name as written when the flag was added "
+     "(`fact`, `cn`, `Citation needed`)."),
+    ("flag_date", pa.string(), "First `date=` the flag carried (bots often add it a few edits "
+     "later)."),
+    ("claim_text", pa.string(), "The flagged claim as it read when the flag was added."),
+    ("section", pa.string(), "Heading path of the claim when the flag was added."),
+    ("added_revision", pa.int64(), "Revision that added the flag."),
+    ("added_timestamp", pa.timestamp("ms", tz="UTC"), "When (UTC)."),
+    ("added_user", pa.string(), "Who (null when hidden)."),
+    ("added_comment", pa.string(), "The edit summary (null when hidden)."),
+    ("ended_revision", pa.int64(), "Revision that ended it; null while the flag is open at the "
+     "end of the history."),
+    ("ended_timestamp", pa.timestamp("ms", tz="UTC"), "When (UTC)."),
+    ("ended_user", pa.string(), "Who."),
+    ("ended_comment", pa.string(), "The edit summary."),
+    ("outcome", pa.string(), "`cited` (a reference now follows the claim), `reworded` (the "
+     "claim changed, no reference), `deleted` (the claim is gone), `removed` (the same claim "
+     "without the flag and without a new reference) or `open`."),
+    ("citation_added", pa.bool_(), "A reference directly follows the claim in the ending "
+     "revision."),
+    ("lifetime_days", pa.float64(), "Days from adding to ending (to the last revision while "
+     "open)."),
+    ("lifetime_revisions", pa.int64(), "Revisions the flag lived through."),
 )
+#: Column → Arrow type.
+COLUMNS: tuple[tuple[str, pa.DataType], ...] = tuple(
+    (name, kind) for name, kind, _ in COLUMN_DOCS)
 SCHEMA = pa.schema(
     [pa.field(name, kind, nullable=True) for name, kind in COLUMNS],
     metadata={"audit.table": TABLE_NAME, "audit.schema_version": str(SCHEMA_VERSION)},
@@ -61,6 +71,14 @@ class PageRef:
     wiki: str
     title: str
     page_id: int | None
+
+
+def describe_table() -> str:
+    """The table as Markdown (heading and column table), for the docs."""
+    lines = [f"#### `{TABLE_NAME}` — one inline flag from the revision that added it to the "
+             "one that ended it", "", "| column | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {kind} | {doc} |" for name, kind, doc in COLUMN_DOCS]
+    return "\n".join(lines) + "\n"
 
 
 def flag_rows(page: PageRef, lives: Iterable[FlagLife]) -> list[dict[str, Any]]:

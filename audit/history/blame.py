@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from audit.errors import InputError, PageMissing, WikiError
-from audit.history import judge_end, pair_sightings, parse_timestamp
+from audit.history.revision_flags import FlagReader, FlagSighting, UnreadableText
+from audit.history.trace import judge_end, pair_sightings, parse_timestamp
 from audit.model import Revision
-from audit.revision_flags import FlagReader, FlagSighting, UnreadableText
 from audit.wiki import WikiClient
 
 #: Revisions an identity revert may undo (MediaWiki's $wgRevertedTagMaxDepth).
@@ -56,7 +56,7 @@ class FlagRemoval:
     removed: Revision
     """The first revision without it."""
     outcome: str
-    """`cited`, `reworded`, `deleted` or `removed` (see audit.history.judge_end)."""
+    """`cited`, `reworded`, `deleted` or `removed` (see audit.history.trace.judge_end)."""
     citation_added: bool
     probes: int
 
