@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -64,3 +65,22 @@ def test_main_job_runs_on_the_default_claims_file(tmp_path: Path) -> None:
     report = json.loads((tmp_path / "reports" / "report.json").read_text(encoding="utf-8"))
     assert report["documents"][0]["status"] == "checked"
     assert (tmp_path / "reports" / "report.html").stat().st_size > 10_000
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    from audit.cli import build_parser
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = re.search(r"## Commands\n\n```\n(.*?)```", readme, re.S)
+    assert commands, "README needs a ## Commands block"
+    documented = set(re.findall(r"^audit (\w+)", commands.group(1), re.M))
+    parser = build_parser()
+    subparsers = next(action for action in parser._actions
+                      if isinstance(action, argparse._SubParsersAction))
+    assert set(subparsers.choices) == documented
+
+
+def test_table_docs_match_the_schema_in_code() -> None:
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "write_table_docs.py"),
+                             "--check"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

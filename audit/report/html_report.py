@@ -18,7 +18,8 @@ _TEMPLATE = "report.html.j2"
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def template_environment() -> Environment:
+    """The jinja2 environment of every page: package templates, autoescape, strict."""
     return Environment(
         loader=PackageLoader("audit.report", "templates"),
         autoescape=True,
@@ -30,12 +31,13 @@ def _environment() -> Environment:
 
 
 @cache
-def _asset(name: str) -> str:
+def template_asset(name: str) -> str:
     """A static file shipped next to the template (package data), read once."""
     return (resources.files("audit.report") / "templates" / name).read_text(encoding="utf-8")
 
 
-def _csp_hash(text: str) -> str:
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source for one inline script or style."""
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -43,15 +45,15 @@ def _csp_hash(text: str) -> str:
 def render_html(checks: Sequence[DocumentCheck], *, generated: str, tool_version: str) -> str:
     """report.html as text."""
     view = build_view(checks, generated=generated, tool_version=tool_version)
-    style, script = _asset("report.css"), _asset("report.js")
+    style, script = template_asset("report.css"), template_asset("report.js")
     # The page allows exactly its own stylesheet and script and no fetches at all: if some
     # article text ever slipped past escaping, the browser would still refuse to run it.
     csp = (
-        f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; "
+        f"default-src 'none'; style-src {csp_hash(style)}; script-src {csp_hash(script)}; "
         "base-uri 'none'; form-action 'none'"
     )
     return (
-        _environment()
+        template_environment()
         .get_template(_TEMPLATE)
         .render(
             report=view,

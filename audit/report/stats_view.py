@@ -16,9 +16,7 @@ from markupsafe import Markup
 from audit import __version__
 from audit.report.charts import Chart, bar_chart, mix_chart
 from audit.report.findings import GRADE_TEXT, RELIABILITY_TEXT
-
-# The report's own page machinery (package-internal): one environment, one way to inline assets.
-from audit.report.html_report import _asset, _csp_hash, _environment
+from audit.report.html_report import csp_hash, template_asset, template_environment
 from audit.report.stats_output import (
     NO_HISTORY,
     OUTCOME_TEXT,
@@ -276,11 +274,11 @@ def build_stats_view(stats: Stats, scans: Sequence[ScanDirectory]) -> StatsView:
 
 def render_stats_html(stats: Stats, scans: Sequence[ScanDirectory]) -> str:
     """stats.html as text: inline CSS, no script, a CSP that allows nothing else."""
-    style = _asset("report.css") + _asset("stats.css")
-    csp = (f"default-src 'none'; style-src {_csp_hash(style)}; script-src 'none'; "
+    style = template_asset("report.css") + template_asset("stats.css")
+    csp = (f"default-src 'none'; style-src {csp_hash(style)}; script-src 'none'; "
            "base-uri 'none'; form-action 'none'")
     return (
-        _environment()
+        template_environment()
         .get_template(_TEMPLATE)
         # Markup: our own package stylesheet, not data; it must not be entity-escaped.
         .render(page=build_stats_view(stats, scans), csp=csp, style=Markup(style))

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from audit.report import render_html
-from audit.report.html_report import _asset
+from audit.report.html_report import template_asset
 from audit.report.rows import safe_href
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "audit" / "report" / "templates"
@@ -162,7 +162,7 @@ def test_semantic_headings_landmarks_and_language(soup):
 
 
 def test_print_css_expands_details_and_hides_filters():
-    css = _asset("report.css")
+    css = template_asset("report.css")
     print_rules = css[css.index("@media print") :]
     assert ".filters" in print_rules and "display: none" in print_rules
     assert "details > *" in print_rules

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from audit.reliability import Reliability
 from audit.report import render_html
 from audit.report.findings import age_text, reliability_view
-from audit.report.html_report import _asset
+from audit.report.html_report import template_asset
 from tests.report.conftest import WAIVED_NOTE
 
 
@@ -232,7 +232,7 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_text_colours_have_enough_contrast():
-    css = _asset("report.css")
+    css = template_asset("report.css")
     variables = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{3,6})", css))
     checked = 0
     for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
@@ -251,10 +251,10 @@ def test_text_colours_have_enough_contrast():
 
 
 def test_focus_is_visible_and_print_hides_controls():
-    css = _asset("report.css")
+    css = template_asset("report.css")
     assert re.search(r"li\.finding:focus \{[^}]*outline: 3px solid", css)
     print_rules = css[css.index("@media print") :]
     for selector in (".filters", ".keys", ".skip"):
         assert selector in print_rules
     assert "details > *" in print_rules
-    assert "beforeprint" in _asset("report.js")  # closed <details> opened for printing
+    assert "beforeprint" in template_asset("report.js")  # closed <details> opened for printing
