@@ -371,9 +371,16 @@ def _run_extract(args: argparse.Namespace, console: _Console) -> int:
 def _check(args: argparse.Namespace, console: _Console) -> Any:
     from audit.jobs import check
 
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        console.warn(message)
+
     result = check(args.claims, wiki=args.wiki, offline=args.offline, cache=_cache(args),
-                   user_agent=args.user_agent, warn=console.warn, update=args.update)
-    if any(item.status == "offline" for item in result.checks) and not args.offline:
+                   user_agent=args.user_agent, warn=warn, update=args.update)
+    went_offline = any(item.status == "offline" for item in result.checks)
+    if went_offline and not args.offline and not any("offline" in text for text in warnings):
         console.warn("the wiki could not be reached; the report is from the snapshot alone "
                      "(status: offline)")
     return result

@@ -18,7 +18,8 @@ a longer run, where the start-up of the interpreter and the pool weighs less).
 Reported: pages/s and MB/s (uncompressed input bytes) over the scan's own time (the
 manifest's `seconds`: reading, parsing, writing; the interpreter start is left out and shown
 apart as wall time), the jobs-2/jobs-1 ratio, and peak memory of the whole process tree,
-sampled every 50 ms with psutil: the sum of RSS (counts pages shared between the parent and
+sampled every 50 ms with psutil in one extra, untimed run per case (the sampler costs CPU):
+the sum of RSS (counts pages shared between the parent and
 its forked workers once per process) and the sum of PSS (shared pages split between their
 users: the memory the tree really holds), plus the largest single process's RSS. (Not
 `ru_maxrss`: Linux keeps it across fork and exec, so a child started from this benchmark
@@ -78,6 +79,8 @@ class Run:
     rss_sum: int
     pss_sum: int
     max_rss: int
+    timed: bool = True
+    """False for the memory run: the sampler's own CPU use would slow the scan it watches."""
 
 
 @dataclass
@@ -92,7 +95,7 @@ class Case:
 
     @property
     def best(self) -> Run:
-        return min(self.runs, key=lambda run: run.seconds)
+        return min((run for run in self.runs if run.timed), key=lambda run: run.seconds)
 
     def peak(self, attribute: str) -> int:
         return max(getattr(run, attribute) for run in self.runs)
@@ -126,8 +129,13 @@ class TreeSampler(threading.Thread):
             self.done.wait(0.05)
 
 
-def run_scan(inputs: list[Path], jobs: int, workdir: Path) -> Run:
-    """One `audit scan` run in a subprocess, measured."""
+def run_scan(inputs: list[Path], jobs: int, workdir: Path, *, memory: bool = False) -> Run:
+    """One `audit scan` run in a subprocess, timed, or (`memory`) sampled for memory only.
+
+    NOTE: reading PSS walks each process's page tables (/proc/PID/smaps_rollup) 20 times a
+    second: on a 2-core machine that steals CPU from the scan, more from three processes
+    (`--jobs 2`) than from one, and would bias the scaling ratio down. So timing runs have no
+    sampler, and a separate run per case measures memory."""
     out = workdir / f"out-{jobs}"
     command = [sys.executable, "-m", "audit", "scan", *map(str, inputs), "--out", str(out),
                "-q", "--jobs", str(jobs)]
@@ -137,16 +145,18 @@ def run_scan(inputs: list[Path], jobs: int, workdir: Path) -> Run:
     with log.open("wb") as errors:
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
         sampler = TreeSampler(process.pid)
-        sampler.start()
+        if memory:
+            sampler.start()
         process.wait()
     wall = time.perf_counter() - started
-    sampler.done.set()
-    sampler.join()
+    if memory:
+        sampler.done.set()
+        sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"audit scan failed ({process.returncode}): {log.read_text()}")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return Run(wall, manifest["seconds"], manifest["pages"]["read"], sampler.rss, sampler.pss,
-               sampler.largest)
+               sampler.largest, timed=not memory)
 
 
 def enterprise_record(html: str, title: str, number: int) -> dict[str, object]:
@@ -217,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                 for _ in range(args.runs):
                     for case in pair:  # take turns: a burst of load hits both sides
                         case.runs.append(run_scan([path] * repeat, case.jobs, workdir))
+                for case in pair:
+                    case.runs.append(run_scan([path] * repeat, case.jobs, workdir, memory=True))
                 cases.extend(pair)
         compressed = {name: path.stat().st_size / 1e6 for name, (path, _) in inputs.items()}
     report = print_report(cases, reads, inputs_mb={k: v[1] for k, v in inputs.items()},
@@ -232,9 +244,9 @@ def print_report(cases: list[Case], reads: dict[str, float], *, inputs_mb: dict[
                  compressed_mb: dict[str, float], runs: int) -> dict[str, object]:
     """Print the tables; return the same numbers for --json."""
     load = os.getloadavg()
-    print(f"audit scan, best of {runs} runs per case; {os.cpu_count()} cores; load average "
-          f"before/after runs ~{load[0]:.2f}. Seconds = the scan itself (manifest); wall adds "
-          "the interpreter start.\n")
+    print(f"audit scan, best of {runs} timed runs per case, plus one untimed run sampling memory; "
+          f"{os.cpu_count()} cores; load average over the last minute ~{load[0]:.2f}. Seconds = "
+          "the scan itself (manifest); wall adds the interpreter start.\n")
     header = ("input          ×  jobs  pages   MB (raw)  scan s  wall s  pages/s    MB/s  "
               "ratio        tree RSS  tree PSS  max proc")
     print(header)

@@ -229,14 +229,22 @@ class ParquetTableWriter:
     """Buffers rows and writes one Parquet row group per `row_group_rows` rows."""
 
     def __init__(self, path: Path, table: Table, *, row_group_rows: int = 20_000) -> None:
+        # NOTE: pyarrow is imported (and the file opened) at the first row group, not here:
+        # `--jobs N` forks its workers after the outputs exist, and workers that never map
+        # pyarrow's ~45 MB stay that much smaller.
+        self.path = path
+        self.table = table
+        self.row_group_rows = row_group_rows
+        self._rows: list[Row] = []
+        self._writer: Any = None
+
+    def _open(self) -> Any:
         import pyarrow.parquet as pq
 
         _skip_pandas_probe()
-        self.table = table
-        self.schema = arrow_schema(table)
-        self.row_group_rows = row_group_rows
-        self._rows: list[Row] = []
-        self._writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
+        self.schema = arrow_schema(self.table)
+        self._writer = pq.ParquetWriter(str(self.path), self.schema, compression="zstd")
+        return self._writer
 
     def write(self, rows: Sequence[Row]) -> None:
         self._rows.extend(rows)
@@ -246,6 +254,7 @@ class ParquetTableWriter:
     def _flush(self) -> None:
         import pyarrow as pa
 
+        writer = self._writer or self._open()
         if not self._rows:
             return
         columns = list(zip(*self._rows)) if self._rows else []
@@ -258,7 +267,7 @@ class ParquetTableWriter:
                 arrays.append(pa.array(values, pa.string()).cast(field.type))
             else:
                 arrays.append(pa.array(values, field.type))
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
+        writer.write_table(pa.Table.from_arrays(arrays, schema=self.schema))
 
     def close(self) -> None:
         self._flush()
