@@ -501,29 +501,37 @@ def history(
 
     from audit.history.dump import read_dump
     from audit.history.revision_flags import FlagReader
-    from audit.history.table import PageRef, flag_rows, parse_formats, write_table
+    from audit.history.table import TABLE_NAME, PageRef, flag_rows, open_outputs, parse_formats
     from audit.history.trace import trace_flags
 
     chosen = parse_formats(formats)
     reader = FlagReader()
-    rows: list[dict[str, Any]] = []
     pages: list[HistoryPageSummary] = []
-    for page in read_dump(dump, title=title, namespaces=None if all_namespaces else frozenset({0}),
-                          progress=progress):
-        lives, counts = trace_flags(page.revisions, reader=reader)
-        rows.extend(flag_rows(PageRef(page.wiki, page.title, page.page_id), lives))
-        pages.append(HistoryPageSummary(
-            page.title, counts.revisions, counts.blank, counts.hidden, counts.unreadable,
-            counts.reverts_undone, dict(Counter(life.flag_type for life in lives)),
-            dict(Counter(life.outcome for life in lives))))
-    if not pages:
-        raise InputError(
-            f"no page titled {title!r} in the dump" if title else "the dump holds no article",
-            path=str(dump),
-            hint="titles are case-sensitive after the first letter" if title
-            else "pass --title, or --all-namespaces for talk and user pages")
-    paths = write_table(rows, out_dir, chosen)
-    return HistoryResult(tuple(pages), tuple(paths), len(rows), reader.texts_read,
+    # Rows stream to temporary files page by page; they replace the old table only at the end.
+    outputs = open_outputs(out_dir, chosen)
+    try:
+        for page in read_dump(dump, title=title,
+                              namespaces=None if all_namespaces else frozenset({0}),
+                              progress=progress):
+            lives, counts = trace_flags(page.revisions, reader=reader)
+            outputs.write(TABLE_NAME, flag_rows(PageRef(page.wiki, page.title, page.page_id),
+                                                lives))
+            pages.append(HistoryPageSummary(
+                page.title, counts.revisions, counts.blank, counts.hidden, counts.unreadable,
+                counts.reverts_undone, dict(Counter(life.flag_type for life in lives)),
+                dict(Counter(life.outcome for life in lives))))
+        if not pages:
+            raise InputError(
+                f"no page titled {title!r} in the dump" if title else "the dump holds no article",
+                path=str(dump),
+                hint="titles are case-sensitive after the first letter" if title
+                else "pass --title, or --all-namespaces for talk and user pages")
+        paths = outputs.commit()
+    except BaseException:
+        outputs.abort()
+        raise
+    rows = outputs.rows[TABLE_NAME]
+    return HistoryResult(tuple(pages), tuple(paths), rows, reader.texts_read,
                          reader.paragraphs_read, reader.full_reads)
 
 

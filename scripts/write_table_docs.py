@@ -2,7 +2,7 @@
 
 Usage: python scripts/write_table_docs.py [--check]
 
-The schema lives in code (`audit.scan.tables.TABLES`, `audit.history.table.COLUMN_DOCS`);
+The schema lives in code (`audit.scan.tables.TABLES`, `audit.history.table.FLAG_HISTORY`);
 this page is generated from it, and a test (tests/test_docs.py) fails when it is stale.
 """
 

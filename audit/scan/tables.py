@@ -28,12 +28,12 @@ from audit.errors import AuditError, InputError
 SCHEMA_VERSION = 1
 FORMATS = ("parquet", "csv")
 #: Column types, as named in the docs and the manifest.
-TYPES = ("string", "int64", "int32", "bool", "timestamp")
+TYPES = ("string", "int64", "int32", "float64", "bool", "timestamp")
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column of a scan table."""
+    """One column of a table `audit` writes."""
 
     name: str
     type: str
@@ -46,12 +46,14 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A scan table: its file name stem, what one row is, and its columns in order."""
+    """A table `audit` writes: its file name stem, what one row is, and its columns in order."""
 
     name: str
     row: str
     """What one row stands for."""
     columns: tuple[Column, ...]
+    schema_version: int = SCHEMA_VERSION
+    """Version of this table's layout, stored in the Parquet metadata."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -159,10 +161,10 @@ TABLE_BY_NAME = {table.name: table for table in TABLES}
 Row = tuple[Any, ...]
 
 
-def describe_tables() -> str:
+def describe_tables(tables: Sequence[Table] = TABLES) -> str:
     """The tables as Markdown (one heading and one column table each), for the docs."""
     lines: list[str] = []
-    for table in TABLES:
+    for table in tables:
         lines += [f"#### `{table.name}` — {table.row}", "",
                   "| column | type | null | meaning |", "|---|---|---|---|"]
         for column in table.columns:
@@ -220,9 +222,12 @@ def arrow_schema(table: Table) -> Any:
     import pyarrow as pa
 
     types = {"string": pa.string(), "int64": pa.int64(), "int32": pa.int32(),
-             "bool": pa.bool_(), "timestamp": pa.timestamp("ms", tz="UTC")}
+             "float64": pa.float64(), "bool": pa.bool_(),
+             "timestamp": pa.timestamp("ms", tz="UTC")}
     return pa.schema([pa.field(c.name, types[c.type], nullable=c.nullable)
-                      for c in table.columns])
+                      for c in table.columns],
+                     metadata={"audit.table": table.name,
+                               "audit.schema_version": str(table.schema_version)})
 
 
 class ParquetTableWriter:
@@ -302,20 +307,22 @@ class CsvTableWriter:
 class TableOutputs:
     """Every requested table × format in one directory, under temporary names until commit."""
 
-    def __init__(self, out_dir: str | Path, formats: Sequence[str]) -> None:
+    def __init__(self, out_dir: str | Path, formats: Sequence[str],
+                 tables: Sequence[Table] = TABLES) -> None:
         unknown = [name for name in formats if name not in FORMATS]
         if unknown or not formats:
             raise InputError(f"unknown table format {', '.join(unknown) or '(none)'}",
                              hint="choose from " + ", ".join(FORMATS))
         self.out_dir = Path(out_dir)
         self.formats = tuple(dict.fromkeys(formats))
-        self.rows = {table.name: 0 for table in TABLES}
+        self.tables = tuple(tables)
+        self.rows = {table.name: 0 for table in self.tables}
         self._temps: list[tuple[Path, Path]] = []  # (temporary, final)
-        self._writers: dict[str, list[TableWriter]] = {table.name: [] for table in TABLES}
+        self._writers: dict[str, list[TableWriter]] = {table.name: [] for table in self.tables}
         self._created_dir = not self.out_dir.exists()
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            for table in TABLES:
+            for table in self.tables:
                 for fmt in self.formats:
                     final = self.out_dir / f"{table.name}.{fmt}"
                     fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp",
@@ -342,7 +349,7 @@ class TableOutputs:
     def files(self) -> dict[str, dict[str, str]]:
         """Final file name per table and format (relative to the output directory)."""
         return {table.name: {fmt: f"{table.name}.{fmt}" for fmt in self.formats}
-                for table in TABLES}
+                for table in self.tables}
 
     def commit(self) -> list[Path]:
         """Finish every file and move it into place; returns the final paths."""

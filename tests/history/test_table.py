@@ -12,8 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from audit.errors import InputError
-from audit.history.table import COLUMNS, SCHEMA, PageRef, flag_rows, parse_formats, write_table
+from audit.history.table import FLAG_HISTORY, PageRef, flag_rows, parse_formats, write_table
 from audit.history.trace import trace_flags
+from audit.scan.tables import Row, arrow_schema
 from tests.conftest import FIXTURES, run_audit
 from tests.history.synthetic import bridge_history, history_xml
 
@@ -26,19 +27,19 @@ EXPECTED_COLUMNS = [
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
+def rows() -> list[Row]:
     lives, _ = trace_flags(bridge_history())
     return flag_rows(PageRef("https://en.wikipedia.org", "Old Bridge", 4242), lives)
 
 
 def test_columns_are_the_documented_ones() -> None:
-    assert [name for name, _ in COLUMNS] == EXPECTED_COLUMNS
+    assert list(FLAG_HISTORY.names) == EXPECTED_COLUMNS
 
 
-def test_parquet_has_the_fixed_schema_and_the_rows(tmp_path: Path, rows: list[dict]) -> None:
+def test_parquet_has_the_fixed_schema_and_the_rows(tmp_path: Path, rows: list[Row]) -> None:
     (path,) = write_table(rows, tmp_path, ["parquet"])
     table = pq.read_table(path)
-    assert table.schema.equals(SCHEMA, check_metadata=False)
+    assert table.schema.equals(arrow_schema(FLAG_HISTORY), check_metadata=True)
     assert table.schema.metadata[b"audit.schema_version"] == b"1"
     assert table.schema.field("added_timestamp").type == pa.timestamp("ms", tz="UTC")
     data = {row["claim_text"]: row for row in table.to_pylist()}
@@ -57,7 +58,7 @@ def test_empty_table_keeps_its_schema(tmp_path: Path) -> None:
 
 
 def test_csv_has_a_header_nulls_as_empty_and_booleans_as_words(tmp_path: Path,
-                                                               rows: list[dict]) -> None:
+                                                               rows: list[Row]) -> None:
     (path,) = write_table(rows, tmp_path, ["csv"])
     with path.open(encoding="utf-8", newline="") as handle:
         read = list(csv.DictReader(handle))
