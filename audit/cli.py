@@ -516,14 +516,17 @@ def _run_scan(args: argparse.Namespace, console: _Console) -> int:
         dask=args.dask, cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         use_cache=not args.no_cache, user_agent=args.user_agent, warn=console.warn,
         progress=sys.stderr.isatty() and not args.quiet)
+    from audit.report.stats_output import plural  # after the scan: workers stay small
+
     rate = summary.pages / summary.seconds if summary.seconds else 0.0
     cited = summary.flag_types.get("citation-needed", 0)
-    console.say(f"audit: scanned {summary.pages:,} articles in {summary.seconds:.1f} s "
+    console.say(f"audit: scanned {plural(summary.pages, 'article')} in {summary.seconds:.1f} s "
                 f"({rate:.1f}/s): {summary.rows['flags']:,} flags ({cited:,} citation "
                 f"needed), {summary.rows['citations']:,} citations → {summary.out_dir}/ "
                 f"({', '.join(summary.manifest['options']['formats'])})")
     if summary.errors:
-        console.warn(f"{summary.errors:,} pages could not be read; see the error column of "
+        console.warn(f"{plural(summary.errors, 'page')} could not be read; see the error "
+                     "column of "
                      f"{summary.out_dir}/articles.*")
     return EXIT_OK
 
@@ -560,6 +563,7 @@ def _run_stats(args: argparse.Namespace, console: _Console) -> int:
 def _run_history(args: argparse.Namespace, console: _Console) -> int:
     from audit.history.dump import file_size
     from audit.jobs import history
+    from audit.report.stats_output import plural
 
     bar = None
     if sys.stderr.isatty() and not args.quiet:
@@ -584,7 +588,8 @@ def _run_history(args: argparse.Namespace, console: _Console) -> int:
                           sorted(page.flag_types.items(), key=lambda item: (-item[1], item[0])))
         outcomes = ", ".join(f"{page.outcomes.get(name, 0):,} {name}"
                              for name in ("cited", "reworded", "deleted", "removed", "open"))
-        console.say(f"audit: {page.title}: {page.revisions:,} revisions ({page.blank:,} blank, "
+        console.say(f"audit: {page.title}: {plural(page.revisions, 'revision')} "
+                    f"({page.blank:,} blank, "
                     f"{page.hidden:,} hidden) → {flags:,} flags"
                     + (f" ({types})" if types else "") + f": {outcomes}; "
                     f"{page.reverts_undone:,} drops undone as reverts")

@@ -140,7 +140,7 @@ def test_bad_ndjson_line_is_a_page_error_not_a_stop(tmp_path: Path) -> None:
     dump.write_bytes(gzip.compress("\n".join([lines[0], '{"name": "Broken', lines[2]]).encode()))
     result = run_audit(tmp_path, "scan", str(dump), "--format", "csv")
     assert result.returncode == 0, result.stderr
-    assert "1 pages could not be read" in result.stderr
+    assert "1 page could not be read" in result.stderr
     rows = read_csv(tmp_path / "scan" / "articles.csv")
     assert [row["error"] for row in rows] == [
         "", rows[1]["error"], ""] and rows[1]["error"].startswith("line 2: not a JSON record")
