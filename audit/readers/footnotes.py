@@ -75,12 +75,14 @@ def _is_cite_template(data: str) -> tuple[bool, int]:
 
 
 def collect_footnotes(
-    root: LexborNode, tree: LexborHTMLParser, parsoid: bool
+    lists: list[LexborNode], tree: LexborHTMLParser, parsoid: bool
 ) -> dict[str, Footnote]:
-    """Footnote id (`cite_note-…`) → its citation and flags, for every reference list."""
-    # NOTE: one whole-page query for the lists; everything else is queried inside them only
-    # (a query walks the whole subtree it starts from, and lists are a small part of a page).
-    lists = select(root, "ol.references, ol.mw-references")
+    """Footnote id (`cite_note-…`) → its citation and flags, for the given reference lists.
+
+    The lists (`ol.references, ol.mw-references`) come from the caller's whole-page query.
+    """
+    # NOTE: everything is queried inside the lists only (a query walks the whole subtree it
+    # starts from, and lists are a small part of a page).
     items = [item for found in lists for item in found.iter() if item.tag == "li"]
     if not items:
         return {}

@@ -18,7 +18,7 @@ from audit.model import INFOBOX_SECTION, Banner, Document
 from audit.readers.citations import clean
 from audit.readers.footnotes import collect_footnotes
 from audit.readers.inline import BlockBuilder, add_marked_text, strip_invisible
-from audit.readers.marking import KIND_CODES, Marks, mark_inline, mark_structure
+from audit.readers.marking import KIND_CODES, Marks, find_inline, mark_inline, mark_structure
 from audit.readers.sections import SectionTracker
 from audit.readers.text import snapshot_timestamp
 
@@ -48,8 +48,9 @@ def read_html(content: str, *, source: str | None = None, title: str | None = No
         return Document(
             title or page_title, "parsoid" if parsoid else "html", (), timestamp, revision, source
         )
-    footnotes = collect_footnotes(root, tree, parsoid)
-    marks = mark_inline(root, footnotes, parsoid)
+    inline = find_inline(root)
+    footnotes = collect_footnotes(inline.reference_lists, tree, parsoid)
+    marks = mark_inline(inline, footnotes, parsoid)
     mark_structure(root)
     flat = strip_invisible(root.text(deep=True, separator=""))
     found_banners: list[Banner] = []

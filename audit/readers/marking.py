@@ -1,12 +1,14 @@
 """Mark up a rendered article's DOM so that one `text()` call yields the page with its structure.
 
-Two passes, one selector query each (every query walks the whole tree, so they are few):
+Two passes with few selector queries (every query walks the whole tree, so they are few):
 
-1. `mark_inline` replaces headings, references, inline flags and message boxes by short
-   private-use markers (`\\ue000H3\\ue001`, `R`, `F`, `N`) and drops the reference lists
-   (already read by `footnotes.collect_footnotes`) and the table of contents.
-2. `mark_structure` puts block boundaries around paragraphs, list items, captions, table rows
-   and infobox lines, and removes what carries no claims (navigation, hidden text, ...).
+1. `find_inline` (one query) finds headings, references, inline flags, message boxes and the
+   reference lists; the footnote reader reads the lists (`footnotes.collect_footnotes`), then
+   `mark_inline` replaces the others by short private-use markers (`\\ue000H3\\ue001`, `R`,
+   `F`, `N`) and drops the reference lists and the table of contents.
+2. `mark_structure` removes what carries no claims (navigation, hidden text, ...; one query),
+   then puts block boundaries around paragraphs, list items, captions, table rows and infobox
+   lines (a second query, over what is left).
 
 `html.blocks_from_text` then rebuilds the blocks from the flattened text.
 """
@@ -64,6 +66,7 @@ _INLINE_QUERY = ", ".join(
         ".refbegin",
     )
 )
+_REFERENCE_LISTS = frozenset({"references", "mw-references"})
 _DROPPED_CONTAINERS = frozenset(
     {"toc", "references", "mw-references", "mw-references-wrap", "reflist", "refbegin"}
 )
@@ -118,18 +121,16 @@ _BLOCK_TAGS = (
     "th",
     "br",
 )
-_STRUCTURE_QUERY = ", ".join(
+_NOISE_QUERY = ", ".join(
     (
         *_NOISE_TAGS,
         *(f".{name}" for name in sorted(_NOISE_CLASSES)),
         "#toc",
         '[style*="display:none"]',
         '[style*="display: none"]',
-        *_BLOCK_TAGS,
-        ".thumbcaption",
-        ".gallerytext",
     )
 )
+_BLOCK_QUERY = ", ".join((*_BLOCK_TAGS, ".thumbcaption", ".gallerytext"))
 _SECTION_PARAM = re.compile(r"[?&;]section=(\d+)")
 _NOTE_TEXT = re.compile(r"^\[\s*\d+\s*\]$")
 _BOX_CLASS = re.compile(r"\bbox-([A-Za-z0-9_%.'-]+)")
@@ -159,38 +160,67 @@ def _inside(node: LexborNode, ids: set[int]) -> bool:
     return False
 
 
-def mark_inline(root: LexborNode, footnotes: dict[str, Footnote], parsoid: bool) -> Marks:
-    """Headings, references, flags and message boxes → markers; reference lists and TOC out."""
-    marks = Marks()
-    dropped: list[LexborNode] = []
+@dataclass
+class InlineNodes:
+    """What the one inline query found, sorted by what `mark_inline` does with it."""
+
+    dropped: list[LexborNode] = field(default_factory=list)
+    """Reference lists and tables of contents (with their containers)."""
+    headings: list[LexborNode] = field(default_factory=list)
+    references: list[LexborNode] = field(default_factory=list)
+    others: list[LexborNode] = field(default_factory=list)
+    """Inline flags and message boxes."""
+
+    @property
+    def reference_lists(self) -> list[LexborNode]:
+        """The `<ol>` reference lists, in document order (for `collect_footnotes`)."""
+        return [
+            node
+            for node in self.dropped
+            if node.tag == "ol" and not _REFERENCE_LISTS.isdisjoint(_classes(node))
+        ]
+
+
+def find_inline(root: LexborNode) -> InlineNodes:
+    """Headings, references, flags, message boxes and reference lists: one query, no changes.
+
+    NOTE: the footnote reader takes its lists from here (one whole-page query fewer), so this
+    must not touch the DOM; `mark_inline` does that after the footnotes are read.
+    """
+    found = InlineNodes()
     dropped_ids: set[int] = set()
-    headings, references, others = [], [], []
     for node in select(root, _INLINE_QUERY):
         classes = _classes(node)
         if classes & _DROPPED_CONTAINERS or node.attributes.get("id") == "toc":
-            dropped.append(node)
+            found.dropped.append(node)
             dropped_ids.add(node.mem_id)
         elif dropped_ids and _inside(node, dropped_ids):
-            continue  # read already (footnotes) or not part of the article (TOC)
+            continue  # read by the footnote reader or not part of the article (TOC)
         elif node.tag in _HEADINGS:
-            headings.append(node)
+            found.headings.append(node)
         elif (
             node.tag == "sup"
             and ("reference" in classes or "mw-ref" in classes)
             and ("Inline-Template" not in classes)
         ):
-            references.append(node)
+            found.references.append(node)
         else:
-            others.append(node)
-    remove(dropped)
-    for node in headings:
+            found.others.append(node)
+    return found
+
+
+def mark_inline(found: InlineNodes, footnotes: dict[str, Footnote], parsoid: bool) -> Marks:
+    """Headings, references, flags and message boxes → markers; reference lists and TOC out."""
+    marks = Marks()
+    remove(found.dropped)
+    for node in found.headings:
         _mark_heading(node, parsoid, marks)
-    for node in outermost(others):
+    for node in outermost(found.others):
         if "ambox" in _classes(node):
             _mark_banner(node, parsoid, marks)
         else:
             _mark_flag(node, parsoid, marks)
-    _mark_references(references, footnotes, parsoid, marks)
+    _mark_references(found.references, footnotes, parsoid, marks)
     return marks
 
 
@@ -393,13 +423,12 @@ def _is_noise(node: LexborNode) -> bool:
 
 def mark_structure(root: LexborNode) -> None:
     """Block markers around paragraphs, list items, captions, rows, infobox lines; noise out."""
-    noise: list[LexborNode] = []
+    # NOTE: noise goes first, then a second query finds the blocks: about half of all block
+    # elements sit inside navboxes and other noise, and would be marked only to be removed.
+    remove(node for node in select(root, _NOISE_QUERY) if _is_noise(node))
     infoboxes: list[LexborNode] = []
     handled: set[int] = set()
-    for node in select(root, _STRUCTURE_QUERY):
-        if _is_noise(node):
-            noise.append(node)
-            continue
+    for node in select(root, _BLOCK_QUERY):
         if node.mem_id in handled:
             continue
         tag = node.tag
@@ -421,9 +450,6 @@ def mark_structure(root: LexborNode) -> None:
             _wrap(node, "caption")
         else:
             _wrap(node, "paragraph")
-    noise_ids = {node.mem_id for node in noise}
-    infoboxes = [table for table in infoboxes if not _inside(table, noise_ids)]
-    remove(noise)
     for table in infoboxes:
         _mark_infobox(table)
 

@@ -16,8 +16,11 @@ from audit.catalogue import lookup_label, lookup_template
 from audit.model import Flag
 from audit.readers.citations import clean
 
-TEMPLATE_TARGET = re.compile(r'"target":\{"wt":"((?:[^"\\]|\\.)*)"')
-_PARAM = re.compile(r'"([^"\\]{1,40})":\{"wt":"((?:[^"\\]|\\.)*)"')
+# NOTE: a JSON string body as an "unrolled loop" (`[^"\\]*(?:\\.[^"\\]*)*`): the same matches as
+# `(?:[^"\\]|\\.)*`, but twice as fast in `re` (no alternation tried per character).
+_JSON_STRING = r'"([^"\\]*(?:\\.[^"\\]*)*)"'
+TEMPLATE_TARGET = re.compile(r'"target":\{"wt":' + _JSON_STRING)
+_PARAM = re.compile(r'"([^"\\]{1,40})":\{"wt":' + _JSON_STRING)
 _TOOLTIP_DATE = re.compile(r"\((\w+ \d{4})\)\s*$")
 _WIKILINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
 _EXTLINK = re.compile(r"\[(?:https?:)?//\S+\s+([^\]]*)\]")
