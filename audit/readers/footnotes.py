@@ -125,6 +125,7 @@ def collect_footnotes(
             found.coins = found.coins or attributes.get("title")
     remove(flag_nodes)
     bibliography: dict[str, LexborNode] | None = None
+    resolved: dict[str, Citation] = {}  # many short cites point at the same full citation
     footnotes: dict[str, Footnote] = {}
     for item in items:
         note_id = item_ids[item.mem_id]
@@ -136,19 +137,29 @@ def collect_footnotes(
         citation = _citation(found, item, note_id)
         if citation.url is None and found.short_target:
             if bibliography is None:
-                bibliography = {
-                    node.attributes.get("id") or "": node
-                    for node in tree.css('cite[id^="CITEREF"]')
-                }
-            full = bibliography.get(found.short_target)
+                bibliography = _bibliography(tree)
+            target = found.short_target
+            full = bibliography.get(target)
             if full is not None:
-                resolved = _full_citation(full, parsoid)
-                citation = replace(resolved, name=citation.name, text=citation.text)
+                if target not in resolved:
+                    resolved[target] = _full_citation(full, parsoid)
+                citation = replace(resolved[target], name=citation.name, text=citation.text)
         note_flags = tuple(flags.get(note_id, ()))
         if any(flag.type == "dead-link" for flag in note_flags):
             citation = marked_dead(citation)
         footnotes[note_id] = Footnote(citation, note_flags)
     return footnotes
+
+
+def _bibliography(tree: LexborHTMLParser) -> dict[str, LexborNode]:
+    """Full citations by id (`CITEREF…`), the targets of short cites (`{{sfn}}`)."""
+    # NOTE: `[id^=…]` and a tag check here, not `cite[id^=…]`: lexbor's type selector doubles
+    # the cost of this whole-page query.
+    found = {}
+    for node in tree.css('[id^="CITEREF"]'):
+        if node.tag == "cite":
+            found[node.attributes.get("id") or ""] = node
+    return found
 
 
 def _fallback_pieces(found: _Pieces, item: LexborNode) -> None:

@@ -69,6 +69,8 @@ def remove(nodes: Iterable[LexborNode]) -> None:
 
 def unescape_json_string(value: str) -> str:
     """Decode a JSON string body taken out of `data-mw` with a regex."""
+    if "\\" not in value:
+        return value  # nothing escaped (what json.loads would return, or fail on and keep)
     try:
         return str(json.loads(f'"{value}"'))
     except ValueError:
@@ -92,14 +94,13 @@ def flat_params(data: str, start: int = 0, wanted: frozenset[str] | None = None)
     """
     params: dict[str, str] = {}
     seen: set[str] = set()
-    for match in _PARAM.finditer(data, start):
-        name = match.group(1).lower()
+    for name, value in _PARAM.findall(data, start):
+        name = name.lower()
         if name in seen:
             break  # a second template part begins
         seen.add(name)
         if wanted is not None and name not in wanted:
             continue
-        value = match.group(2)
         if "\\" in value:
             value = unescape_json_string(value)
         params[name] = wikitext_to_text(value)
