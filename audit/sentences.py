@@ -45,19 +45,30 @@ _CLOSERS = "\"'”’»)]}"
 _BOUNDARY = re.compile(
     r"""(?P<end>[.!?\u2026]+[\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-Z0-9\u00C0-\u00DE\u0400-\u042F])"""
 )
-_WORD_BEFORE = re.compile(r"([^\s\"'“‘«(\[]+)$")
+_WORD_REVERSED = re.compile(r"[^\s\"'“‘«(\[]+")
 _ACRONYM = re.compile(r"^(?:[A-Za-z]\.){1,}[A-Za-z]?$")
 _NEXT_WORD = re.compile(r"[\"'“‘«(\[]?([\w']+)")
 
 
+def _word_before(text: str, end: int) -> str | None:
+    """The word (no spaces, quotes or openers) that ends at `end`, at most 40 characters of it.
+
+    NOTE: matched on the reversed window, not with a `$`-anchored search: that tries every
+    start in the window (3x slower, and a search from 0 would be quadratic on long paragraphs);
+    no word we care about is longer than 40 chars. Like `$`, a final newline is skipped.
+    """
+    window = text[max(0, end - 40) : end]
+    if window.endswith("\n"):
+        window = window[:-1]
+    match = _WORD_REVERSED.match(window[::-1])
+    return match.group()[::-1] if match else None
+
+
 def _ends_with_abbreviation(text: str, dot: int) -> bool:
     """True when the '.' at `dot` closes an abbreviation or an initial, not a sentence."""
-    # NOTE: a `$`-anchored search from 0 rescans the whole text for every candidate full
-    # stop (quadratic on long paragraphs); no word we care about is longer than 40 chars.
-    match = _WORD_BEFORE.search(text, max(0, dot - 40), dot)
-    if not match:
+    word = _word_before(text, dot)
+    if not word:
         return False
-    word = match.group(1)
     if word.lower() in ABBREVIATIONS:
         return True
     if word.lower() in NUMERIC_ABBREVIATIONS:
@@ -69,8 +80,8 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
 
 def _is_acronym_end(text: str, dot: int) -> bool:
     """True for the final dot of an acronym such as `U.S.` or `e.g.`."""
-    match = _WORD_BEFORE.search(text, max(0, dot - 40), dot + 1)
-    return bool(match and _ACRONYM.match(match.group(1)) and match.group(1).count(".") >= 2)
+    word = _word_before(text, dot + 1)
+    return bool(word and _ACRONYM.match(word) and word.count(".") >= 2)
 
 
 def _opens_new_sentence(text: str, start: int) -> bool:
