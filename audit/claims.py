@@ -13,7 +13,6 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
 
 from audit.model import SECTION_SEPARATOR, Block, Citation, Claim, Document, Flag
 from audit.sentences import split_sentences
@@ -90,8 +89,11 @@ def _owner(starts: list[int], offset: int) -> int:
     return max(bisect_left(starts, offset) - 1, 0)
 
 
+_CLAIM_KINDS = {"paragraph": "sentence", "table-row": "list-item"}
+
+
 def _claim_kind(block_kind: str) -> str:
-    return {"paragraph": "sentence", "table-row": "list-item"}.get(block_kind, block_kind)
+    return _CLAIM_KINDS.get(block_kind, block_kind)
 
 
 def split_block(
@@ -132,7 +134,7 @@ def split_block(
         )
     for ref in block.refs:
         cites[_owner(starts, ref.offset)].append(ref.citation)
-    own = [tuple(_unique(found)) for found in cites]
+    own = [_unique(found) for found in cites]
     inherited: list[tuple[Citation, ...]] = [()] * len(merged)
     carried: tuple[Citation, ...] = ()
     for index in range(len(merged) - 1, -1, -1):
@@ -146,14 +148,17 @@ def split_block(
     ]
 
 
-def _unique(citations: Iterable[Citation]) -> list[Citation]:
+def _unique(citations: list[Citation]) -> tuple[Citation, ...]:
+    """The citations in order, each once."""
+    if len(citations) < 2:
+        return tuple(citations)  # most claims have one citation or none: nothing to hash
     seen: set[Citation] = set()
     result = []
     for citation in citations:
         if citation not in seen:
             seen.add(citation)
             result.append(citation)
-    return result
+    return tuple(result)
 
 
 def split_claims(document: Document) -> list[Claim]:
@@ -162,6 +167,7 @@ def split_claims(document: Document) -> list[Claim]:
     seen: Counter[str] = Counter()
     for block in document.blocks:
         section = SECTION_SEPARATOR.join(block.section)
+        kind = _claim_kind(block.kind)
         for text, flags, citations, paragraph_citations in split_block(block):
             digest = _digest(text)
             seen[digest] += 1
@@ -169,7 +175,7 @@ def split_claims(document: Document) -> list[Claim]:
                 Claim(
                     id=_id_from_digest(digest, seen[digest]),
                     section=section,
-                    kind=_claim_kind(block.kind),
+                    kind=kind,
                     text=text,
                     flags=flags,
                     citations=citations,

@@ -91,8 +91,9 @@ def _opens_new_sentence(text: str, start: int) -> bool:
 
 def _inside_parentheses(text: str, start: int, end: int, last_close: int) -> bool:
     """An opening bracket since the sentence start is still open, and closes later on."""
-    opened = text.count("(", start, end) - text.count(")", start, end)
-    return opened > 0 and end < last_close
+    if end >= last_close:
+        return False  # nothing closes later on: no need to count
+    return text.count("(", start, end) > text.count(")", start, end)
 
 
 def _inside_quotation(text: str, start: int, end: int) -> bool:
@@ -119,6 +120,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if not text.strip():
         return spans
     last_close = text.rfind(")")
+    # Without an opening quote mark in the text, no boundary can be inside a quotation.
+    quoted = '"' in text or "\u201c" in text
     start = len(text) - len(text.lstrip())
     for match in _BOUNDARY.finditer(text):
         end = match.end("end")
@@ -132,7 +135,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if _inside_parentheses(text, start, end, last_close):
             continue
         closes_quote = '"' in punct or "\u201d" in punct
-        if not closes_quote and _inside_quotation(text, start, match.start("end")):
+        if not closes_quote and quoted and _inside_quotation(text, start, match.start("end")):
             continue
         if end - start > 0 and text[start:end].strip():
             spans.append((start, end))
