@@ -346,15 +346,20 @@ def ref_target(link: LexborNode | None) -> str | None:
     NOTE: split at the FIRST `#`: titles cannot contain one, but footnote ids made from
     `{{sfnp|…|p={{page needed}}}}` do (`&#91;` survives in them).
     """
-    href = link.attributes.get("href") if link is not None else None
+    return _href_target(link.attributes if link is not None else {})
+
+
+def _href_target(link_attributes: dict[str, str | None]) -> str | None:
+    href = link_attributes.get("href")
     return href.split("#", 1)[1] if href and "#" in href else None
 
 
-def _is_note(node: LexborNode, link: LexborNode | None, parsoid: bool, data_mw: str) -> bool:
+def _is_note(
+    node: LexborNode, link_attributes: dict[str, str | None], parsoid: bool, data_mw: str
+) -> bool:
     """Explanatory notes ({{efn}}, group=…) are not citations."""
     if parsoid:
-        has_group = link is not None and link.attributes.get("data-mw-group") is not None
-        return has_group or '"group"' in data_mw
+        return link_attributes.get("data-mw-group") is not None or '"group"' in data_mw
     return not _NOTE_TEXT.match(node.text(deep=True).strip())
 
 
@@ -362,8 +367,11 @@ def _mark_references(
     references: list[LexborNode], footnotes: dict[str, Footnote], parsoid: bool, marks: Marks
 ) -> None:
     """Each reference → R (+ F for flags written inside it); notes → F for their flags only."""
-    links = [_link_of(node) for node in references]
-    targets = [ref_target(link) or "" for link in links]
+    # NOTE: `attributes` builds a dict of every attribute; each link's is built once.
+    links: list[dict[str, str | None]] = [
+        link.attributes if link is not None else {} for link in map(_link_of, references)
+    ]
+    targets = [_href_target(link) or "" for link in links]
     data = [node.attributes.get("data-mw") or "" for node in references]
     defined = {target for target, mw in zip(targets, data) if '"body"' in mw}
     flagged: set[str] = set()
