@@ -86,7 +86,7 @@ def collect_footnotes(
     items = [item for found in lists for item in found.iter() if item.tag == "li"]
     if not items:
         return {}
-    item_ids = {item.mem_id: item.attributes.get("id") or "" for item in items}
+    item_ids = {item.mem_id: item.id or "" for item in items}
     pieces: dict[str, _Pieces] = defaultdict(_Pieces)
     flags: dict[str, list[Flag]] = defaultdict(list)
     flag_nodes: list[LexborNode] = []
@@ -154,11 +154,12 @@ def collect_footnotes(
 def _bibliography(tree: LexborHTMLParser) -> dict[str, LexborNode]:
     """Full citations by id (`CITEREF…`), the targets of short cites (`{{sfn}}`)."""
     # NOTE: `[id^=…]` and a tag check here, not `cite[id^=…]`: lexbor's type selector doubles
-    # the cost of this whole-page query.
+    # the cost of this whole-page query. `node.id`, not `attributes` (a dict of all of them,
+    # `data-mw` included).
     found = {}
     for node in tree.css('[id^="CITEREF"]'):
         if node.tag == "cite":
-            found[node.attributes.get("id") or ""] = node
+            found[node.id or ""] = node
     return found
 
 

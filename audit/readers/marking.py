@@ -190,8 +190,9 @@ def find_inline(root: LexborNode) -> InlineNodes:
     found = InlineNodes()
     dropped_ids: set[int] = set()
     for node in select(root, _INLINE_QUERY):
-        classes = _classes(node)
-        if classes & _DROPPED_CONTAINERS or node.attributes.get("id") == "toc":
+        attributes = node.attributes  # NOTE: builds a dict of all attributes: once per node
+        classes = set((attributes.get("class") or "").split())
+        if classes & _DROPPED_CONTAINERS or attributes.get("id") == "toc":
             found.dropped.append(node)
             dropped_ids.add(node.mem_id)
         elif dropped_ids and _inside(node, dropped_ids):
