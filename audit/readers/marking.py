@@ -31,6 +31,7 @@ from audit.readers.markup import (
     flat_params,
     outermost,
     remove,
+    remove_selected,
     select,
     transclusion_data,
     unescape_json_string,
@@ -434,7 +435,7 @@ def mark_structure(root: LexborNode) -> None:
     """Block markers around paragraphs, list items, captions, rows, infobox lines; noise out."""
     # NOTE: noise goes first, then a second query finds the blocks: about half of all block
     # elements sit inside navboxes and other noise, and would be marked only to be removed.
-    remove(node for node in select(root, _NOISE_QUERY) if _is_noise(node))
+    remove_selected([node for node in select(root, _NOISE_QUERY) if _is_noise(node)])
     infoboxes: list[LexborNode] = []
     handled: set[int] = set()
     for node in select(root, _BLOCK_QUERY):

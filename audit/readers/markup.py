@@ -28,7 +28,7 @@ _QUOTES_MARKUP = re.compile(r"'{2,}")
 
 
 def select(node: LexborNode, selector: str) -> list[LexborNode]:
-    """`node.css(selector)` without repeats.
+    """`node.css(selector)` without repeats, in document order (`remove_selected` relies on it).
 
     NOTE: lexbor returns a node once per matching selector of a comma-separated list
     (`"ol.references, ol.mw-references"` lists `<ol class="mw-references references">` twice).
@@ -64,6 +64,16 @@ def outermost(nodes: Iterable[LexborNode]) -> list[LexborNode]:
 def remove(nodes: Iterable[LexborNode]) -> None:
     """Remove nodes (and their subtrees) safely."""
     for node in outermost(nodes):
+        node.decompose()
+
+
+def remove_selected(nodes: list[LexborNode]) -> None:
+    """Remove nodes listed in document order (as `select` returns them), nested ones included.
+
+    NOTE: last to first, so a node nested in another is freed before its ancestor and nothing
+    freed is touched again; no `outermost` parent walks for thousands of nodes.
+    """
+    for node in reversed(nodes):
         node.decompose()
 
 
