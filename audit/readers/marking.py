@@ -435,6 +435,8 @@ def mark_structure(root: LexborNode) -> None:
     """Block markers around paragraphs, list items, captions, rows, infobox lines; noise out."""
     # NOTE: noise goes first, then a second query finds the blocks: about half of all block
     # elements sit inside navboxes and other noise, and would be marked only to be removed.
+    # Matches are checked with `_is_noise` (lexbor matches classes case-insensitively in
+    # quirks mode).
     remove_selected([node for node in select(root, _NOISE_QUERY) if _is_noise(node)])
     infoboxes: list[LexborNode] = []
     handled: set[int] = set()
