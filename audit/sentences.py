@@ -69,9 +69,10 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
     word = _word_before(text, dot)
     if not word:
         return False
-    if word.lower() in ABBREVIATIONS:
+    lower = word.lower()
+    if lower in ABBREVIATIONS:
         return True
-    if word.lower() in NUMERIC_ABBREVIATIONS:
+    if lower in NUMERIC_ABBREVIATIONS:
         following = text[dot + 1 : dot + 3].lstrip()
         return following[:1].isdigit()
     # An initial ("Vincent R. Stewart") is one capital letter.
@@ -80,6 +81,10 @@ def _ends_with_abbreviation(text: str, dot: int) -> bool:
 
 def _is_acronym_end(text: str, dot: int) -> bool:
     """True for the final dot of an acronym such as `U.S.` or `e.g.`."""
+    # An acronym has two dots or more, so a dot two characters back: most sentence ends
+    # fail this cheap test before the word is looked up.
+    if text[dot - 2 : dot - 1] != ".":
+        return False
     word = _word_before(text, dot + 1)
     return bool(word and _ACRONYM.match(word) and word.count(".") >= 2)
 
