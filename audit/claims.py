@@ -12,7 +12,6 @@ import hashlib
 import re
 import unicodedata
 from bisect import bisect_left
-from collections import Counter
 
 from audit.model import SECTION_SEPARATOR, Block, Citation, Claim, Document, Flag
 from audit.sentences import split_sentences
@@ -164,16 +163,17 @@ def _unique(citations: list[Citation]) -> tuple[Citation, ...]:
 def split_claims(document: Document) -> list[Claim]:
     """All claims of a document in reading order, with stable ids."""
     claims: list[Claim] = []
-    seen: Counter[str] = Counter()
+    # NOTE: a dict, not a Counter: `Counter.__missing__` is a Python call for every new id.
+    seen: dict[str, int] = {}
     for block in document.blocks:
         section = SECTION_SEPARATOR.join(block.section)
         kind = _claim_kind(block.kind)
         for text, flags, citations, paragraph_citations in split_block(block):
             digest = _digest(text)
-            seen[digest] += 1
+            occurrence = seen[digest] = seen.get(digest, 0) + 1
             claims.append(
                 Claim(
-                    id=_id_from_digest(digest, seen[digest]),
+                    id=_id_from_digest(digest, occurrence),
                     section=section,
                     kind=kind,
                     text=text,
