@@ -46,8 +46,19 @@ def normalize_text(text: str) -> str:
             if variant in text:
                 text = text.replace(variant, plain)
     # NOTE: str methods, not a regex with `$`: this runs for every claim of every page.
-    text = " ".join(text.casefold().split())
+    text = text.casefold()
+    if not _single_spaced(text):
+        text = " ".join(text.split())
     return text.lstrip("\"'([").rstrip("\"'.,;:)]")
+
+
+def _single_spaced(text: str) -> bool:
+    """True when `" ".join(text.split())` would return `text` unchanged (most claims).
+
+    NOTE: every whitespace character but " " is unprintable (`isprintable` is one C scan;
+    split/join builds a string per word).
+    """
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def claim_id(text: str, occurrence: int = 1) -> str:
