@@ -120,8 +120,9 @@ def split_block(
     # Sentences without a word ("—", "…") cannot be claims; fold them into a neighbour.
     merged: list[tuple[int, int]] = []
     pending_start: int | None = None
+    text = block.text
     for start, end in spans:
-        if not _HAS_WORD.search(block.text[start:end]):
+        if not _HAS_WORD.search(text, start, end):
             if merged:
                 merged[-1] = (merged[-1][0], end)
             elif pending_start is None:
@@ -132,6 +133,8 @@ def split_block(
         merged.append((start, end))
     if not merged:
         return []
+    if not block.flags and not block.refs:  # many blocks: nothing to place
+        return [(text[start:end], (), (), ()) for start, end in merged]
     starts = [start for start, _ in merged]
     flags: list[list[Flag]] = [[] for _ in merged]
     cites: list[list[Citation]] = [[] for _ in merged]
@@ -153,7 +156,7 @@ def split_block(
         else:
             inherited[index] = carried
     return [
-        (block.text[start:end], tuple(flags[index]), own[index], inherited[index])
+        (text[start:end], tuple(flags[index]), own[index], inherited[index])
         for index, (start, end) in enumerate(merged)
     ]
 
