@@ -506,7 +506,7 @@ def _run_triage(args: argparse.Namespace, console: _Console) -> int:
 
 def _run_scan(args: argparse.Namespace, console: _Console) -> int:
     # NOTE: not through audit.jobs (whose check/report imports, scipy among them, cost 45 MB
-    # and would be copied into every worker); `audit.jobs.scan` is the same call for Python.
+    # and would be copied into every worker); `scan_sources` is the same call for Python.
     from audit.scan.run import scan_sources
 
     formats = [name.strip() for name in args.format.split(",") if name.strip()]

@@ -2,7 +2,9 @@
 
 Each job takes plain arguments, does its I/O at the edges (read the document or claims.yaml,
 talk to the wiki through one `WikiClient` per wiki, write files atomically at the end) and
-returns a record the caller can print or test.
+returns a record the caller can print or test. `audit scan` is the exception: its job is
+`audit.scan.run.scan_sources`, called directly, so that this module's imports (the checker's
+scipy among them) are not copied into every worker process.
 """
 
 from __future__ import annotations
@@ -374,33 +376,6 @@ def watch_remove(titles: Sequence[str], *, claims_path: str | Path = "claims.yam
     """Stop watching articles: their documents leave claims.yaml."""
     with editing_claims_file(Path(claims_path)) as claims_file:
         return remove_documents(claims_file, titles)
-
-
-def scan(
-    inputs: Sequence[str | Path] = (),
-    *,
-    titles_file: str | None = None,
-    stdin: Any = None,
-    wiki: str | None = None,
-    out_dir: str | Path = "scan",
-    formats: Sequence[str] = ("parquet", "csv"),
-    namespaces: Sequence[int] = (0,),
-    jobs: int = 1,
-    dask: str | None = None,
-    cache: CacheSettings | None = None,
-    user_agent: str | None = None,
-    warn: Warn | None = None,
-    progress: bool = False,
-) -> Any:
-    """Audit every article of dumps, folders of saved pages, or a title list (`titles_file`,
-    `-` for stdin) into tables; returns the `audit.scan.run.ScanSummary`."""
-    from audit.scan.run import scan_sources
-
-    settings = cache or CacheSettings()
-    return scan_sources(inputs, titles_file=titles_file, stdin=stdin, wiki=wiki,
-                        out_dir=out_dir, formats=formats, namespaces=namespaces, jobs=jobs,
-                        dask=dask, cache_dir=settings.directory, use_cache=settings.enabled,
-                        user_agent=user_agent, warn=warn, progress=progress)
 
 
 @dataclass(frozen=True)
